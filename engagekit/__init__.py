@@ -1,0 +1,2 @@
+"""engagekit"""
+from .loaders import read_export

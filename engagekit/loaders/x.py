@@ -1,0 +1,115 @@
+"""X (Twitter) exports.
+
+``x_tweet_activity``: the legacy analytics.twitter.com per-tweet export
+(``tweet_activity_metrics_<handle>_<start>_<end>_en.csv``), one row per tweet
+with values accumulated up to the export.
+
+NA and zero: every ``promoted ...`` column is ``-`` when the tweet was not
+promoted; that is read as NA (not reported), never as 0. ``0``/``0.0`` is a
+reported zero. Counts are written as floats (``"1938.0"``) and read as whole
+numbers. The 2015 variant says ``favorites`` where later files say ``likes``.
+
+Mapping to ``posts``: ``impressions``, ``engagements``, ``likes`` ->
+``reactions``, ``replies`` -> ``comments``, ``retweets`` -> ``shares``, ``url
+clicks`` -> ``link_clicks``, ``user profile clicks`` -> ``profile_visits``,
+``follows`` -> ``follows``; each is the organic value plus the promoted value
+where the tweet was promoted. ``paid`` is True when promoted impressions are
+reported and above zero. The link is the first URL of the text (usually a
+t.co short link, so UTM tags are found only where the text carries the full URL).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..utm import link_columns
+from ._base import ExportFormat, LoadOptions, LoadReport, register
+from ._text import RowBuilder, check_header_row, decode, match_columns, normalise_header, read_records
+
+__all__ = ["TWEET_ACTIVITY"]
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "post_id": ("Tweet id",),
+    "url": ("Tweet permalink",),
+    "text": ("Tweet text",),
+    "published_at": ("time",),
+    "impressions": ("impressions",),
+    "engagements": ("engagements",),
+    "reactions": ("likes", "favorites"),
+    "comments": ("replies",),
+    "shares": ("retweets",),
+    "link_clicks": ("url clicks",),
+    "profile_visits": ("user profile clicks",),
+    "follows": ("follows",),
+}
+_METRICS = (
+    "impressions", "engagements", "reactions", "comments", "shares",
+    "link_clicks", "profile_visits", "follows",
+)
+_REQUIRED = ("post_id", "published_at", "impressions", "engagements")
+_PROMOTED = {key: tuple(f"promoted {a}" for a in names) for key, names in _ALIASES.items() if key in _METRICS}
+_NOT_PROMOTED = ("-",)
+_HANDLE = re.compile(r"(?:twitter|x)\.com/([^/]+)/status/", re.IGNORECASE)
+
+
+def _sniff(head: str, name: str) -> bool:
+    first = head.splitlines()[0] if head else ""
+    names = [normalise_header(c) for c in first.replace('"', "").split(",")]
+    return names[:4] == ["tweet id", "tweet permalink", "tweet text", "time"]
+
+
+def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
+    records = read_records(decode(path, report))
+    header = check_header_row(records, path, "x_tweet_activity")
+    data = records[1:]
+    report.rows_read = len(data)
+    cols = match_columns(
+        header.cells, _ALIASES, required=_REQUIRED, file=path,
+        format="x_tweet_activity", line=header.line,
+    )
+    promoted = match_columns(
+        header.cells, _PROMOTED, required=(), file=path, format="x_tweet_activity"
+    )
+    rows = RowBuilder(path, header.cells, data, report)
+    rows.require("post_id", cols["post_id"])
+    rows.text("url", cols.get("url"))
+    text = rows.text("text", cols.get("text"))
+    rows.timestamp("published_at", cols["published_at"], format="%Y-%m-%d %H:%M %z")
+    extra: dict[str, pd.Series] = {}
+    paid = pd.Series(pd.array([False] * len(rows), dtype="boolean"))
+    for key in _METRICS:
+        organic = rows.number(key, cols.get(key), na=_NOT_PROMOTED)
+        if key in promoted:
+            paid_part = rows.number(f"promoted_{key}", promoted[key], na=_NOT_PROMOTED)
+            extra[key] = organic + paid_part.fillna(0)
+            if key == "impressions":
+                paid = (paid_part.fillna(0) > 0).astype("boolean")
+            del rows.columns[f"promoted_{key}"]
+    extra["paid"] = paid
+    account = rows.columns["url"].str.extract(_HANDLE, expand=False).astype("str")
+    if options.account:
+        account = account.fillna(options.account)
+    extra["account"] = account
+    extra["platform"] = pd.Series(["x"] * len(rows), dtype="str")
+    extra["source_file"] = pd.Series([path.name] * len(rows), dtype="str")
+    extra.update(link_columns(text))
+    frame = rows.finish(extra)
+    # Overlapping exports repeat a tweet; within one file the newest row wins.
+    duplicated = frame.duplicated("post_id", keep="first")
+    for line in frame.attrs["lines"][duplicated.to_numpy()]:
+        report.drop(int(line), "duplicate Tweet id in this file")
+    return frame.loc[~duplicated].reset_index(drop=True)
+
+
+TWEET_ACTIVITY = register(
+    ExportFormat(
+        name="x_tweet_activity",
+        table="posts",
+        title="X/Twitter legacy per-tweet activity export (tweet_activity_metrics_*.csv)",
+        sniff=_sniff,
+        parse=_parse,
+    )
+)

@@ -1,0 +1,207 @@
+"""The canonical tables every loader writes and every analysis reads.
+
+Each table is an ordered mapping of column name to pandas dtype. Metrics are
+nullable (``Int64``/``Float64``): NA means the platform did not report a value,
+0 means it reported zero. Ids and free text are ``str``; timestamps of single
+events are UTC (``datetime64[us, UTC]``); daily tables carry a local calendar
+``date`` (``datetime64[us]``, midnight, no time zone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+__all__ = [
+    "TABLES",
+    "PLATFORMS",
+    "METRIC_DTYPES",
+    "empty_frame",
+    "conform",
+    "validate",
+]
+
+STR = "str"
+INT = "Int64"
+FLOAT = "Float64"
+BOOL = "boolean"
+UTC = "datetime64[us, UTC]"
+DAY = "datetime64[us]"
+
+PLATFORMS: tuple[str, ...] = ("x", "facebook", "instagram", "linkedin", "youtube", "tiktok")
+
+TABLES: dict[str, dict[str, str]] = {
+    "posts": {
+        "platform": STR,
+        "account": STR,
+        "post_id": STR,
+        "published_at": UTC,
+        "text": STR,
+        "url": STR,
+        "media_type": STR,
+        "paid": BOOL,
+        "link_url": STR,
+        "utm_campaign": STR,
+        "utm_content": STR,
+        "impressions": INT,
+        "reach": INT,
+        "engagements": INT,
+        "reactions": INT,
+        "comments": INT,
+        "shares": INT,
+        "saves": INT,
+        "link_clicks": INT,
+        "profile_visits": INT,
+        "video_views": INT,
+        "follows": INT,
+        "source_file": STR,
+    },
+    "account_daily": {
+        "platform": STR,
+        "account": STR,
+        "date": DAY,
+        "followers": INT,
+        "new_followers": INT,
+        "lost_followers": INT,
+        "impressions": INT,
+        "reach": INT,
+        "engagements": INT,
+        "reactions": INT,
+        "comments": INT,
+        "shares": INT,
+        "link_clicks": INT,
+        "video_views": INT,
+        "posts_published": INT,
+    },
+    "traffic": {
+        "date": DAY,
+        "source": STR,
+        "medium": STR,
+        "campaign": STR,
+        "content": STR,
+        "channel": STR,
+        "sessions": INT,
+        "users": INT,
+        "engaged_sessions": INT,
+        "key_events": FLOAT,
+        "revenue": FLOAT,
+    },
+    "outcomes": {
+        "occurred_at": UTC,
+        "outcome": STR,
+        "value": FLOAT,
+        "currency": STR,
+        "customer_key": STR,
+        "record_id": STR,
+        "source": STR,
+        "medium": STR,
+        "campaign": STR,
+        "content": STR,
+    },
+    "events": {
+        "occurred_at": UTC,
+        "user_key": STR,
+        "session_key": STR,
+        "event": STR,
+        "source": STR,
+        "medium": STR,
+        "campaign": STR,
+        "content": STR,
+        "value": FLOAT,
+    },
+}
+
+#: The numeric columns of every table, with their dtype.
+METRIC_DTYPES: dict[str, dict[str, str]] = {
+    table: {col: dtype for col, dtype in columns.items() if dtype in (INT, FLOAT)}
+    for table, columns in TABLES.items()
+}
+
+
+def _columns(table: str) -> dict[str, str]:
+    try:
+        return TABLES[table]
+    except KeyError:
+        raise ValueError(f"unknown table {table!r}; tables are: {', '.join(TABLES)}") from None
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    """Return an empty DataFrame with the canonical columns and dtypes of ``table``."""
+    columns = _columns(table)
+    return pd.DataFrame({col: pd.Series(dtype=dtype) for col, dtype in columns.items()})
+
+
+def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Return ``frame`` with exactly the canonical columns of ``table``, in order and typed.
+
+    Columns the frame lacks are added as all-NA; columns the table does not
+    know are an error (a loader must map or discard them explicitly).
+
+    Parameters
+    ----------
+    frame
+        A frame whose columns are a subset of the table's columns.
+    table
+        One of :data:`TABLES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with a fresh ``RangeIndex``.
+    """
+    columns = _columns(table)
+    unknown = [col for col in frame.columns if col not in columns]
+    if unknown:
+        raise ValueError(f"columns not in the {table} table: {unknown}")
+    out = {}
+    n = len(frame)
+    for col, dtype in columns.items():
+        if col in frame.columns:
+            out[col] = _cast(frame[col].reset_index(drop=True), dtype)
+        else:
+            out[col] = pd.Series(pd.array([pd.NA] * n, dtype=_na_dtype(dtype)), dtype=dtype)
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def _na_dtype(dtype: str) -> str:
+    return "object" if dtype == STR or dtype.startswith("datetime") else dtype
+
+
+def _cast(series: pd.Series, dtype: str) -> pd.Series:
+    if dtype == UTC:
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            return series.dt.tz_convert("UTC").astype(UTC)
+        return pd.to_datetime(series, utc=True).astype(UTC)
+    if dtype == DAY:
+        return pd.to_datetime(series).astype(DAY)
+    return series.astype(dtype)
+
+
+def validate(frame: pd.DataFrame, table: str) -> None:
+    """Raise ``ValueError`` unless ``frame`` has exactly the canonical columns and dtypes."""
+    columns = _columns(table)
+    missing = [col for col in columns if col not in frame.columns]
+    extra = [col for col in frame.columns if col not in columns]
+    if missing or extra:
+        raise ValueError(
+            f"{table}: missing columns {missing}, unexpected columns {extra}"
+        )
+    wrong = {
+        col: str(frame[col].dtype)
+        for col, dtype in columns.items()
+        if str(frame[col].dtype) != dtype
+    }
+    if wrong:
+        expected = {col: columns[col] for col in wrong}
+        raise ValueError(f"{table}: wrong dtypes {wrong}, expected {expected}")
+
+
+def column_order(table: str) -> list[str]:
+    """The canonical column names of ``table``, in order."""
+    return list(_columns(table))
+
+
+def dtypes(table: str) -> Mapping[str, str]:
+    """The canonical dtype of each column of ``table``."""
+    return dict(_columns(table))
