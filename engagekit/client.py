@@ -1,0 +1,255 @@
+"""A client: its configuration (client.yml) and its data, loaded into the canonical tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+import yaml
+
+from . import schema
+from .errors import ConfigError, EngagekitError
+from .loaders import read_export
+from .loaders._base import LoadReport
+
+__all__ = ["ClientConfig", "FileSpec", "Dataset", "load_client", "read_config"]
+
+CONFIG_NAME = "client.yml"
+#: Files in a client folder that are not data.
+NOT_DATA = {CONFIG_NAME, "truth.yml", "goal.yml", "README.md"}
+_KNOWN_FIELDS = {
+    "client", "display_name", "timezone", "currency", "salt", "period", "goal", "files",
+    "branding",
+}
+_FILE_FIELDS = {"path", "format", "table", "columns", "constants", "options"}
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One data file named in client.yml, with how to read it."""
+
+    path: Path
+    format: str | None = None
+    table: str | None = None
+    columns: dict[str, str] | None = None
+    constants: dict[str, Any] | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """A validated client.yml."""
+
+    path: Path
+    client: str
+    display_name: str
+    timezone: str
+    currency: str | None
+    salt: str | None
+    period: tuple[pd.Timestamp | None, pd.Timestamp | None]
+    goal: dict[str, Any]
+    files: tuple[FileSpec, ...]
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+def _require(raw: dict, key: str, path: Path, kind: type) -> Any:
+    if key not in raw:
+        raise ConfigError(path, key, "is required")
+    value = raw[key]
+    if not isinstance(value, kind):
+        raise ConfigError(path, key, f"must be a {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _date(value: Any, path: Path, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(str(value)).normalize()
+    except ValueError:
+        raise ConfigError(path, name, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _file_spec(entry: Any, index: int, path: Path) -> FileSpec:
+    where = f"files[{index}]"
+    if isinstance(entry, str):
+        entry = {"path": entry}
+    if not isinstance(entry, dict) or "path" not in entry:
+        raise ConfigError(path, where, "must be a file name or a mapping with 'path'")
+    unknown = set(entry) - _FILE_FIELDS
+    if unknown:
+        raise ConfigError(path, f"{where}.{sorted(unknown)[0]}", f"unknown field; allowed: {sorted(_FILE_FIELDS)}")
+    table = entry.get("table")
+    if table is not None and table not in schema.TABLES:
+        raise ConfigError(path, f"{where}.table", f"{table!r} is not a table; tables: {list(schema.TABLES)}")
+    columns = entry.get("columns")
+    if columns is not None:
+        if table is None:
+            raise ConfigError(path, f"{where}.table", "is required with 'columns'")
+        unknown_cols = [c for c in columns if c not in schema.TABLES[table]]
+        if unknown_cols:
+            raise ConfigError(
+                path, f"{where}.columns",
+                f"{unknown_cols} are not columns of {table}; its columns: {list(schema.TABLES[table])}",
+            )
+    file = (path.parent / entry["path"]).resolve()
+    if not file.is_relative_to(path.parent.resolve()):
+        raise ConfigError(path, f"{where}.path", "must stay inside the client's folder")
+    return FileSpec(
+        path=file, format=entry.get("format"), table=table, columns=columns,
+        constants=entry.get("constants"), options=dict(entry.get("options") or {}),
+    )
+
+
+def read_config(path: str | Path) -> ClientConfig:
+    """Read and validate a client.yml (or the one in a client folder).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the field at fault.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(path, "client.yml", "no such file")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "yaml"
+        raise ConfigError(path, where, f"not valid YAML: {err}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "client.yml", "must be a mapping of fields")
+    unknown = set(raw) - _KNOWN_FIELDS
+    if unknown:
+        raise ConfigError(path, sorted(unknown)[0], f"unknown field; allowed: {sorted(_KNOWN_FIELDS)}")
+    client = _require(raw, "client", path, str)
+    timezone = raw.get("timezone", "UTC")
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(path, "timezone", f"{timezone!r} is not an IANA time zone (e.g. Europe/Berlin)") from None
+    period = raw.get("period") or {}
+    if not isinstance(period, dict):
+        raise ConfigError(path, "period", "must be a mapping with start and end")
+    start, end = _date(period.get("start"), path, "period.start"), _date(period.get("end"), path, "period.end")
+    if start is not None and end is not None and end < start:
+        raise ConfigError(path, "period.end", "is before period.start")
+    files = raw.get("files") or []
+    if not isinstance(files, list):
+        raise ConfigError(path, "files", "must be a list")
+    return ClientConfig(
+        path=path,
+        client=client,
+        display_name=str(raw.get("display_name", client)),
+        timezone=str(timezone),
+        currency=raw.get("currency"),
+        salt=raw.get("salt"),
+        period=(start, end),
+        goal=dict(raw.get("goal") or {}),
+        files=tuple(_file_spec(entry, i, path) for i, entry in enumerate(files)),
+    )
+
+
+@dataclass
+class Dataset:
+    """A client's data in the canonical tables, with the load report of every file."""
+
+    config: ClientConfig
+    posts: pd.DataFrame
+    account_daily: pd.DataFrame
+    traffic: pd.DataFrame
+    outcomes: pd.DataFrame
+    events: pd.DataFrame
+    reports: list[LoadReport]
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The canonical table ``name``."""
+        if name not in schema.TABLES:
+            raise ValueError(f"unknown table {name!r}")
+        return getattr(self, name)
+
+    def load_summary(self) -> pd.DataFrame:
+        """One row per file: format, table, rows read, loaded, merged, totals and dropped."""
+        return pd.DataFrame(
+            {
+                "file": [Path(r.file).name for r in self.reports],
+                "format": [r.format for r in self.reports],
+                "table": [r.table for r in self.reports],
+                "rows_read": [r.rows_read for r in self.reports],
+                "rows_loaded": [r.rows_loaded for r in self.reports],
+                "rows_merged": [r.rows_merged for r in self.reports],
+                "rows_totals": [r.rows_totals for r in self.reports],
+                "rows_dropped": [r.n_dropped for r in self.reports],
+                "drop_reasons": ["; ".join(f"{k}: {v}" for k, v in sorted(r.rows_dropped.items())) for r in self.reports],
+            }
+        )
+
+
+_DEDUP_KEYS = {
+    "posts": ["platform", "post_id"],
+    "outcomes": ["outcome", "record_id"],
+}
+
+
+def load_client(path: str | Path) -> Dataset:
+    """Load a client folder (or its client.yml) into a :class:`Dataset`.
+
+    Files named in client.yml are read with their options; every other file
+    in the folder (not client.yml, truth.yml, goal.yml) is read with format
+    detection. The same post or order in two overlapping exports is kept once
+    (the later file wins), and counted in that file's report.
+    """
+    config = read_config(path)
+    specs = {spec.path: spec for spec in config.files}
+    for spec in config.files:
+        if not spec.path.is_file():
+            raise ConfigError(config.path, "files", f"{spec.path.name} does not exist in {config.folder}")
+    for file in sorted(config.folder.iterdir()):
+        if file.is_file() and file.name not in NOT_DATA and not file.name.startswith("."):
+            specs.setdefault(file.resolve(), FileSpec(path=file.resolve()))
+    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in schema.TABLES}
+    reports: list[LoadReport] = []
+    for spec in sorted(specs.values(), key=lambda s: s.path.name):
+        result = read_export(
+            spec.path, format=spec.format, tz=config.timezone, salt=config.salt,
+            columns=spec.columns, constants=spec.constants, table=spec.table, **spec.options,
+        )
+        frames[result.table].append(result.frame)
+        reports.append(result.report)
+    tables = {name: _combine(name, parts, reports) for name, parts in frames.items()}
+    return Dataset(config=config, reports=reports, **tables)
+
+
+def _combine(table: str, parts: list[pd.DataFrame], reports: list[LoadReport]) -> pd.DataFrame:
+    if not parts:
+        return schema.empty_frame(table)
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    keys = _DEDUP_KEYS.get(table)
+    if keys and len(parts) > 1:
+        dup = frame.duplicated(keys, keep="last") & frame[keys].notna().all(axis=1)
+        if dup.any():
+            for report in reports:
+                if report.table == table:
+                    report.warn(
+                        f"{int(dup.sum())} {table} rows appear in more than one file; the later file's values are kept"
+                    )
+            frame = frame.loc[~dup].reset_index(drop=True)
+    return frame
+
+
+def require_client_folder(path: str | Path) -> Path:
+    """The client folder of ``path`` (a folder or its client.yml); raises if neither."""
+    path = Path(path)
+    folder = path if path.is_dir() else path.parent
+    if not (folder / CONFIG_NAME).is_file():
+        raise EngagekitError(f"{folder}: not a client folder (no {CONFIG_NAME})")
+    return folder
