@@ -34,7 +34,7 @@ def detrend(values: pd.Series, *, weekly: bool = True) -> pd.Series:
     t = np.arange(n, dtype=float)
     columns = [np.ones(n), (t - t.mean()) / max(n, 1)]
     if weekly:
-        dow = pd.DatetimeIndex(values.index).dayofweek.to_numpy()
+        dow = pd.DatetimeIndex(values.index).day_of_week.to_numpy()
         columns += [(dow == d).astype(float) for d in range(1, 7)]
     design = np.column_stack(columns)
     ok = ~np.isnan(y)
@@ -227,3 +227,20 @@ def verdicts(table: pd.DataFrame, *, alpha: float = 0.05, min_days: int = 56, ma
     out = pd.DataFrame(rows)
     out["lag"] = out["lag"].astype("Int64")
     return out
+
+
+def describe_verdict(row: pd.Series | dict, *, kpi: str) -> str:
+    """A verdict in plain words ("precedes", never "causes")."""
+    metric, verdict = row["metric"], row["verdict"]
+    if verdict == LEADS:
+        return (
+            f"{metric} leads to {kpi}: a rise precedes more {kpi} {int(row['lag'])} day(s) later "
+            f"(r = {row['r']:.2f}, 95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}, q = {row['q_value']:.3f}; "
+            f"about {row['slope']:.3f} {kpi} per extra unit)."
+        )
+    if verdict == NO_EVIDENCE:
+        return (
+            f"{metric}: no evidence that it precedes {kpi} at lags 0 to the maximum tested; "
+            f"the data would have detected a correlation of {row['min_detectable_r']:.2f} or more."
+        )
+    return f"{metric}: not enough data to tell (smallest detectable correlation {row['min_detectable_r']:.2f}, n = {row['n']})."

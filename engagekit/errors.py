@@ -95,5 +95,6 @@ class ConfigError(EngagekitError):
     def __init__(self, file: str | Path | None, field: str, message: str) -> None:
         self.file = None if file is None else str(file)
         self.field = field
+        self.detail = message
         prefix = f"{self.file}: " if self.file else ""
         super().__init__(f"{prefix}field {field!r}: {message}")

@@ -106,3 +106,48 @@ def daily_traffic(
     values = rows.groupby("date")[measure].sum(min_count=1).reindex(index)
     covered = _covered(traffic["date"], index)
     return values.fillna(0).where(covered).rename(measure)
+
+
+def kpi_series(dataset, goal) -> pd.Series:
+    """The goal's KPI per local day over the goal's period (NA outside the data's coverage)."""
+    if goal.kpi_source == "outcomes":
+        frame = daily_outcomes(dataset.outcomes, outcome=goal.kpi, tz=dataset.config.timezone, start=goal.start, end=goal.end)
+        series = frame["count"] if goal.measure == "count" else frame["value"]
+    else:
+        series = daily_traffic(dataset.traffic, measure=goal.kpi, start=goal.start, end=goal.end)
+    return series.rename(goal.kpi)
+
+
+def kpi_baseline(series: pd.Series) -> dict[str, float | str]:
+    """The KPI's level, trend and weekly pattern in a few numbers.
+
+    ``total``, ``daily_mean``, ``first_28_days_mean``, ``last_28_days_mean``,
+    ``change`` (last over first, as a fraction), ``busiest_weekday``, ``quietest_weekday``, ``days``.
+    """
+    values = series.astype("Float64").dropna().astype(float)
+    if values.empty:
+        return {"days": 0}
+    first, last = values.iloc[:28].mean(), values.iloc[-28:].mean()
+    by_day = values.groupby(pd.DatetimeIndex(values.index).day_name()).mean()
+    return {
+        "days": int(len(values)),
+        "total": float(values.sum()),
+        "daily_mean": float(values.mean()),
+        "first_28_days_mean": float(first),
+        "last_28_days_mean": float(last),
+        "change": float(last / first - 1) if first else float("nan"),
+        "busiest_weekday": str(by_day.idxmax()),
+        "quietest_weekday": str(by_day.idxmin()),
+    }
+
+
+def describe_baseline(baseline: dict, *, kpi: str) -> str:
+    """The baseline in one sentence."""
+    if not baseline.get("days"):
+        return f"There is no {kpi} data in the period."
+    return (
+        f"{kpi}: {baseline['total']:,.0f} over {baseline['days']} days, {baseline['daily_mean']:.1f} a day; "
+        f"{baseline['first_28_days_mean']:.1f} a day in the first four weeks and {baseline['last_28_days_mean']:.1f} "
+        f"in the last ({baseline['change']:+.0%}); busiest on {baseline['busiest_weekday']}s, "
+        f"quietest on {baseline['quietest_weekday']}s."
+    )

@@ -1,1 +1,168 @@
-"""placeholder"""
+"""Any other CSV or Excel file, through a column mapping.
+
+``generic``: never detected; chosen by ``read_export(path, columns=...,
+table=...)`` or ``format: generic`` in client.yml. ``columns`` maps canonical
+column -> header in the file (matched case-insensitively), ``constants`` gives
+a fixed value for every row (e.g. ``outcome: registration``), ``table`` names
+the canonical table.
+
+Files: ``.xlsx``/``.xlsm`` are read with openpyxl (first sheet, or the option
+``sheet=``); anything else is read as delimited text, the delimiter being the
+most frequent of ``,``, ``;`` and tab in the header line.
+
+Conversion follows the canonical dtype: text; whole numbers (``Int64``) and
+decimals (``Float64``) with ``.`` as decimal separator and no thousands
+separator unless the options ``decimal=`` / ``thousands=`` say otherwise;
+timestamps (naive values read in ``tz``, option ``date_format=``); calendar
+dates; booleans (``true/false``, ``yes/no``, ``1/0``). ``customer_key`` and
+``user_key`` are hashed (salted SHA-256): the raw identifier is never kept.
+
+NA and zero: an empty cell is NA, ``0`` is a reported zero; no other token is
+read as NA. A cell that cannot be converted drops its row, with the line,
+column and value in the report; an empty timestamp or date drops the row too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import schema
+from ..errors import ConfigError, MissingColumnError
+from ..privacy import hash_identifiers
+from ._base import ExportFormat, LoadOptions, LoadReport, register
+from ._text import Record, RowBuilder, check_header_row, decode, normalise_header, read_records
+
+__all__ = ["GENERIC"]
+
+FORMAT = "generic"
+_DELIMITERS = (",", ";", "\t")
+_EXCEL = (".xlsx", ".xlsm")
+_HASHED = ("customer_key", "user_key")
+_TRUE = ("true", "yes", "1", "y")
+_FALSE = ("false", "no", "0", "n")
+
+
+def _sniff(head: str, name: str) -> bool:
+    return False
+
+
+def _validate(options: LoadOptions, table: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """The mapping and constants, checked against the table's columns."""
+    if table not in schema.TABLES:
+        raise ConfigError(None, "table", f"unknown table {table!r}; tables are: {', '.join(schema.TABLES)}")
+    columns = dict(options.columns or {})
+    constants = dict(options.constants or {})
+    if not columns:
+        raise ConfigError(None, "columns", "the generic format needs a column mapping (canonical column -> header)")
+    known = schema.TABLES[table]
+    for field, names in (("columns", columns), ("constants", constants)):
+        unknown = [c for c in names if c not in known]
+        if unknown:
+            raise ConfigError(
+                None, field,
+                f"{unknown} are not columns of the {table} table; its columns are: {', '.join(known)}",
+            )
+    both = sorted(set(columns) & set(constants))
+    if both:
+        raise ConfigError(None, "constants", f"{both} are given both a column and a constant")
+    return columns, constants
+
+
+def _delimiter(text: str) -> str:
+    """The most frequent of ``,``, ``;`` and tab in the first non-blank line."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return max(_DELIMITERS, key=first.count)
+
+
+def _excel_records(path: Path, sheet: str | int) -> list[Record]:
+    """The sheet's rows as records (line = spreadsheet row number); empty rows skipped."""
+    frame = pd.read_excel(path, sheet_name=sheet, header=None, dtype=str, engine="openpyxl")
+    records = []
+    for number, values in enumerate(frame.itertuples(index=False), start=1):
+        cells = ["" if pd.isna(v) else str(v) for v in values]
+        if any(c.strip() for c in cells):
+            records.append(Record(number, cells))
+    return records
+
+
+def _records(path: Path, report: LoadReport, options: LoadOptions) -> list[Record]:
+    if path.suffix.lower() in _EXCEL:
+        return _excel_records(path, options.extra.get("sheet", 0))
+    text = decode(path, report).lstrip("\ufeff")
+    return read_records(text, delimiter=_delimiter(text))
+
+
+def _positions(header: Record, columns: Mapping[str, str], path: Path) -> dict[str, int]:
+    """Canonical column -> position of its mapped header; every mapped header must exist."""
+    positions: dict[str, int] = {}
+    for pos, name in enumerate(header.cells):
+        positions.setdefault(normalise_header(name), pos)
+    found = {key: positions.get(normalise_header(name)) for key, name in columns.items()}
+    missing = [columns[key] for key, pos in found.items() if pos is None]
+    if missing:
+        raise MissingColumnError(path, missing=missing, present=header.cells, format=FORMAT, line=header.line)
+    return {key: pos for key, pos in found.items() if pos is not None}
+
+
+def _boolean(rows: RowBuilder, key: str, pos: int) -> None:
+    """Column ``pos`` as nullable booleans; other tokens drop the row."""
+    raw = rows.raw(pos)
+    lowered = raw.str.lower()
+    values = pd.Series(pd.array([pd.NA] * len(rows), dtype="boolean"))
+    values = values.mask(lowered.isin(_TRUE).to_numpy(dtype=bool), True)
+    values = values.mask(lowered.isin(_FALSE).to_numpy(dtype=bool), False)
+    bad = raw.notna().to_numpy(dtype=bool) & values.isna().to_numpy(dtype=bool)
+    rows.fail(bad, pos, "not true/false", raw)
+    rows.columns[key] = values
+
+
+def _convert(rows: RowBuilder, key: str, pos: int, dtype: str, options: LoadOptions) -> None:
+    """Convert one mapped column by its canonical dtype."""
+    fmt = options.extra.get("date_format")
+    numbers = {"thousands": options.extra.get("thousands"), "decimal": options.extra.get("decimal", ".")}
+    if key in _HASHED:
+        rows.columns[key] = hash_identifiers(rows.raw(pos), salt=options.salt)
+    elif dtype == schema.INT:
+        rows.number(key, pos, **numbers)
+    elif dtype == schema.FLOAT:
+        rows.number(key, pos, integer=False, **numbers)
+    elif dtype == schema.UTC:
+        rows.timestamp(key, pos, format=fmt, tz=options.tz)
+    elif dtype == schema.DAY:
+        rows.date(key, pos, format=fmt)
+    elif dtype == schema.BOOL:
+        _boolean(rows, key, pos)
+    else:
+        rows.text(key, pos)
+
+
+def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
+    table = report.table
+    columns, constants = _validate(options, table)
+    records = _records(path, report, options)
+    header = check_header_row(records, path, FORMAT)
+    data = records[1:]
+    report.rows_read = len(data)
+    positions = _positions(header, columns, path)
+    rows = RowBuilder(path, header.cells, data, report)
+    dtypes = schema.TABLES[table]
+    for key, pos in positions.items():
+        _convert(rows, key, pos, dtypes[key], options)
+    extra = {key: pd.Series([value] * len(rows), dtype="object") for key, value in constants.items()}
+    return rows.finish(extra)
+
+
+GENERIC = register(
+    ExportFormat(
+        name=FORMAT,
+        table=None,
+        title="any CSV or Excel file with a column mapping (columns=, constants=, table=)",
+        sniff=_sniff,
+        parse=_parse,
+        detectable=False,
+    )
+)

@@ -1,0 +1,82 @@
+"""The ``engagekit`` command line: report, sample, formats, inspect."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .errors import EngagekitError
+
+__all__ = ["main"]
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import render_report
+
+    result = render_report(args.client, out=args.out)
+    print(result.html)
+    return 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from .sample import write_sample
+
+    print(write_sample(args.directory, seed=args.seed))
+    return 0
+
+
+def _formats(args: argparse.Namespace) -> int:
+    from .loaders import formats
+
+    print(formats().to_string(index=False))
+    return 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from .loaders import read_export
+
+    result = read_export(args.file, tz=args.tz)
+    print(f"format: {result.format}\ntable:  {result.table}")
+    print(result.report.summary())
+    for row in result.report.dropped[:20]:
+        print("  dropped " + row.describe())
+    print(result.frame.head(args.rows).to_string())
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="engagekit", description="Engagement is a result, not a goal.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("report", help="render a client's HTML report")
+    p.add_argument("client", help="client folder (with client.yml)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.set_defaults(func=_report)
+    p = sub.add_parser("sample", help="write the sample client")
+    p.add_argument("directory")
+    p.add_argument("--seed", type=int, default=20250101)
+    p.set_defaults(func=_sample)
+    p = sub.add_parser("formats", help="list the export formats engagekit reads")
+    p.set_defaults(func=_formats)
+    p = sub.add_parser("inspect", help="detect and load one export file, and show what was loaded")
+    p.add_argument("file")
+    p.add_argument("--tz", default=None, help="the account's time zone")
+    p.add_argument("--rows", type=int, default=5)
+    p.set_defaults(func=_inspect)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; user mistakes print one clear line and exit 2 (1 for a failed report)."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except EngagekitError as err:
+        print(f"engagekit: error: {err}", file=sys.stderr)
+        from .report import ReportError
+
+        return 1 if isinstance(err, ReportError) else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Figures for the notebooks and the report. Each function takes ``ax=None`` and returns the Axes."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+
+__all__ = [
+    "kpi_baseline",
+    "weekly_pattern",
+    "funnel",
+    "content_mix",
+    "category_results",
+    "lagged_correlation",
+    "trend_trap",
+]
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def _ax(ax: Axes | None, size: tuple[float, float] = (9, 3.5)) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def kpi_baseline(series: pd.Series, *, label: str, ax: Axes | None = None) -> Axes:
+    """The KPI per day with its 28-day rolling mean: its level and trend."""
+    ax = _ax(ax)
+    frame = pd.DataFrame({"date": series.index, "daily": series.astype("Float64").astype(float).to_numpy()})
+    frame["28-day mean"] = frame["daily"].rolling(28, min_periods=7).mean()
+    long = frame.melt("date", var_name="series", value_name=label)
+    sns.lineplot(data=long, x="date", y=label, hue="series", ax=ax, palette=["#b8c4d6", "#1f4e79"])
+    ax.set_title(f"{label}: daily level and trend")
+    ax.set_xlabel("")
+    return ax
+
+
+def weekly_pattern(series: pd.Series, *, label: str, ax: Axes | None = None) -> Axes:
+    """Mean KPI per weekday."""
+    ax = _ax(ax, (5, 3))
+    frame = pd.DataFrame({"weekday": pd.DatetimeIndex(series.index).day_of_week, label: series.astype(float).to_numpy()})
+    frame["weekday"] = pd.Categorical([WEEKDAYS[d] for d in frame["weekday"]], categories=WEEKDAYS)
+    sns.barplot(data=frame, x="weekday", y=label, ax=ax, color="#1f4e79", errorbar=("ci", 95), seed=0)
+    ax.set_title(f"{label}: mean per weekday (95% CI)")
+    ax.set_xlabel("")
+    return ax
+
+
+def funnel(stages: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Counts at each funnel stage (log scale) labelled with the step conversion."""
+    ax = _ax(ax, (8, 3))
+    data = stages.assign(count=stages["count"].astype(float))
+    sns.barplot(data=data, y="stage", x="count", ax=ax, color="#1f4e79", orient="h")
+    ax.set_xscale("log")
+    for i, (count, step) in enumerate(zip(data["count"], stages["step_conversion"])):
+        text = f"{count:,.0f}" + ("" if pd.isna(step) else f"  ({step:.2%} of previous)")
+        ax.text(count, i, "  " + text, va="center", fontsize=8)
+    ax.set_title("Funnel from impressions to the KPI (aggregate totals)")
+    ax.set_xlabel("count (log scale)")
+    ax.set_ylabel("")
+    return ax
+
+
+def content_mix(mix: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Share of posts per category and month, with the self-promotional share as a line."""
+    ax = _ax(ax)
+    wide = mix.pivot_table(index="period", columns="category", values="share", fill_value=0)
+    wide.index = wide.index.strftime("%Y-%m")
+    colors = sns.color_palette("Set2", n_colors=len(wide.columns))
+    wide.plot(kind="bar", stacked=True, ax=ax, color=colors, width=0.85)
+    promo = mix.drop_duplicates("period").set_index("period")["self_promotional_share"]
+    ax.plot(range(len(promo)), promo.to_numpy(), color="black", marker="o", label="self-promotional share")
+    ax.axhline(0.2, color="crimson", linestyle="--", linewidth=1, label="80/20 rule of thumb")
+    ax.set_ylabel("share of posts")
+    ax.set_xlabel("")
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
+    ax.set_title("Content mix per month")
+    return ax
+
+
+def category_results(performance: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Each category's share of likes, of link clicks and of outcomes, side by side."""
+    ax = _ax(ax)
+    shares = [c for c in ("share_of_reactions", "share_of_link_clicks", "share_of_outcomes") if c in performance]
+    long = performance.melt(id_vars="category", value_vars=shares, var_name="measure", value_name="share")
+    long["measure"] = long["measure"].str.replace("share_of_", "", regex=False)
+    long["share"] = long["share"].astype(float)
+    sns.barplot(data=long, x="category", y="share", hue="measure", ax=ax, palette="colorblind")
+    ax.set_title("What each kind of content earns: likes are not outcomes")
+    ax.set_xlabel("")
+    ax.set_ylabel("share of the total")
+    return ax
+
+
+def lagged_correlation(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Cross-correlation by lag for each metric, with its bootstrap interval; filled markers where q < 0.05."""
+    ax = _ax(ax)
+    palette = dict(zip(table["metric"].unique(), sns.color_palette("colorblind")))
+    sns.lineplot(data=table, x="lag", y="r", hue="metric", palette=palette, ax=ax, marker="o")
+    for metric, group in table.groupby("metric"):
+        ax.fill_between(group["lag"], group["ci_low"], group["ci_high"], color=palette[metric], alpha=0.12)
+        sig = group.loc[group["q_value"] < 0.05]
+        ax.scatter(sig["lag"], sig["r"], s=120, facecolors="none", edgecolors=palette[metric], linewidths=2)
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.set_xlabel("lag (days the metric precedes the KPI)")
+    ax.set_ylabel("correlation (detrended, pre-whitened)")
+    ax.set_title("Does the metric precede the KPI? (circles: q < 0.05)")
+    return ax
+
+
+def trend_trap(x: pd.Series, y: pd.Series, *, x_label: str, y_label: str, axes: tuple[Axes, Axes] | None = None) -> tuple[Axes, Axes]:
+    """Two panels: raw levels (trending, correlated) and detrended values (the honest picture)."""
+    from .correlate import detrend
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    raw = pd.DataFrame({x_label: x.astype(float), y_label: y.astype(float)}).dropna()
+    det = pd.DataFrame({x_label: detrend(raw[x_label]), y_label: detrend(raw[y_label])})
+    for ax, data, title in ((axes[0], raw, "raw levels"), (axes[1], det, "trend and weekday removed")):
+        sns.regplot(data=data, x=x_label, y=y_label, ax=ax, scatter_kws={"s": 8, "alpha": 0.5}, line_kws={"color": "crimson"}, seed=0)
+        r = np.corrcoef(data[x_label], data[y_label])[0, 1]
+        ax.set_title(f"{title}: r = {r:.2f}")
+    return axes

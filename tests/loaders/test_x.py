@@ -1,0 +1,78 @@
+"""The X legacy per-tweet activity loader, on a fixture in the native format."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from engagekit import read_export, schema
+from engagekit.errors import MissingColumnError
+
+FILE = Path(__file__).resolve().parents[1] / "fixtures" / "x_tweet_activity" / "tweet_activity_metrics_PawTest_20250101_20250201_en.csv"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return read_export(FILE)
+
+
+def test_detected_as_tweet_activity(result):
+    assert result.format == "x_tweet_activity"
+    assert result.table == "posts"
+    schema.validate(result.frame, "posts")
+
+
+def test_every_row_accounted_for(result):
+    report = result.report
+    assert report.rows_read == 4
+    assert report.rows_loaded == 3
+    assert dict(report.rows_dropped) == {"not a valid date/time (expected YYYY-MM-DD HH:MM +HHMM)": 1}
+    (dropped,) = report.dropped
+    # header on line 1, tweet 1 on line 2, tweet 2 spans lines 3-4 (embedded newline), tweet 3 on 5
+    assert dropped.column == "time"
+    assert dropped.value == "yesterday"
+    assert dropped.line == 6
+
+
+def test_organic_values_and_text(result):
+    row = result.frame.set_index("post_id").loc["1884000000000000004"]
+    assert row["published_at"] == pd.Timestamp("2025-01-30 17:05", tz="UTC")
+    assert row["impressions"] == 1200
+    assert row["reactions"] == 12
+    assert row["comments"] == 3
+    assert row["shares"] == 2
+    assert row["link_clicks"] == 9
+    assert row["profile_visits"] == 1
+    assert row["account"] == "PawTest"
+    assert not row["paid"]
+    assert row["text"].startswith("Tips for muddy paws &amp;")
+
+
+def test_embedded_newline_and_utm_tags(result):
+    row = result.frame.set_index("post_id").loc["1884000000000000003"]
+    assert row["text"].startswith("Two lines\nand a link")
+    assert row["utm_campaign"] == "winter"
+    assert row["utm_content"] == "tips-01"
+
+
+def test_promoted_values_are_added_and_unpromoted_are_not_zero(result):
+    frame = result.frame.set_index("post_id")
+    promoted = frame.loc["1884000000000000002"]
+    assert promoted["paid"]
+    assert promoted["impressions"] == 800 + 1000
+    assert promoted["reactions"] == 10 + 20
+    assert promoted["link_clicks"] == 8 + 15
+    # metrics this export never reports stay NA, never 0
+    assert pd.isna(frame.loc["1884000000000000004", "reach"])
+    assert pd.isna(frame.loc["1884000000000000004", "saves"])
+
+
+def test_missing_required_column_names_file_and_column(tmp_path):
+    text = FILE.read_text().replace('"impressions",', '"views",', 1)
+    broken = tmp_path / "tweet_activity_metrics_x_20250101_20250201_en.csv"
+    broken.write_text(text)
+    with pytest.raises(MissingColumnError) as err:
+        read_export(broken)
+    assert err.value.missing == ["impressions"]
+    assert str(broken) in str(err.value)
+    assert "'impressions'" in str(err.value)
