@@ -182,8 +182,14 @@ class LaggedCorrelation:
         return out
 
 
-def raw_correlation(x: pd.Series, y: pd.Series) -> pd.DataFrame:
-    """Pearson correlation of the raw levels: shown only as the cautionary example, never as evidence."""
+def raw_correlation(x: pd.Series, y: pd.Series, *, freq: str | None = None) -> pd.DataFrame:
+    """Pearson correlation of the raw levels: shown only as the cautionary example, never as evidence.
+
+    ``freq`` (e.g. ``"W"``) sums both series per period first; weekly sums show a shared trend
+    that day-to-day noise hides.
+    """
+    if freq is not None:
+        x, y = x.resample(freq).sum(min_count=1), y.resample(freq).sum(min_count=1)
     ok = x.notna() & y.notna()
     xs, ys = x[ok].astype(float), y[ok].astype(float)
     res = stats.pearsonr(xs, ys)
@@ -191,7 +197,7 @@ def raw_correlation(x: pd.Series, y: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(
         {"r": [float(res.statistic)], "ci_low": [ci.low], "ci_high": [ci.high],
          "p_value": [float(res.pvalue)], "n": [int(ok.sum())],
-         "method": ["raw levels (trending series: misleading)"]}
+         "method": [f"raw levels{' per ' + freq if freq else ''} (trending series: misleading)"]}
     )
 
 
@@ -200,13 +206,30 @@ NO_EVIDENCE = "no evidence"
 NOT_ENOUGH = "not enough data"
 
 
-def verdicts(table: pd.DataFrame, *, alpha: float = 0.05, min_days: int = 56, max_mde: float = 0.5) -> pd.DataFrame:
+def verdicts(
+    table: pd.DataFrame,
+    *,
+    metrics: pd.DataFrame | None = None,
+    kpi: pd.Series | None = None,
+    alpha: float = 0.05,
+    min_days: int = 56,
+    max_mde: float = 0.5,
+    weekly: bool = True,
+) -> pd.DataFrame:
     """One verdict per metric from a :class:`LaggedCorrelation` table.
 
     A metric "leads to the KPI" when its strongest positive lag has q < ``alpha``;
     "not enough data" when fewer than ``min_days`` days or when the smallest
     detectable correlation exceeds ``max_mde``; otherwise "no evidence", with
     the minimum detectable correlation at 80% power (Bonferroni over the lags).
+
+    Engagement metrics move together (a post with a link also collects
+    shares), so a metric can precede the KPI only because it travels with
+    another. Given the daily ``metrics`` and ``kpi``, the metrics that lead are
+    fitted jointly (detrended KPI on each detrended metric at its lag, OLS
+    with Newey-West standard errors); one whose joint coefficient is not
+    significant (BH over the joint tests) becomes "no evidence", with a note
+    naming the metric that explains it.
     """
     rows = []
     for metric, group in table.groupby("metric", sort=False):
@@ -215,17 +238,42 @@ def verdicts(table: pd.DataFrame, *, alpha: float = 0.05, min_days: int = 56, ma
         tested = group.dropna(subset=["q_value"])
         best = tested.loc[tested["r"] > 0].sort_values(["q_value", "lag"]).head(1)
         if not best.empty and best["q_value"].iloc[0] < alpha:
-            b = best.iloc[0]
-            verdict, lag, r, lo, hi, q, slope = LEADS, int(b["lag"]), b["r"], b["ci_low"], b["ci_high"], b["q_value"], b["slope"]
+            pick, verdict = best, LEADS
         else:
+            pick = tested.sort_values("q_value").head(1)
             verdict = NOT_ENOUGH if (tested.empty or n < min_days or not mde <= max_mde) else NO_EVIDENCE
-            top = tested.sort_values("q_value").head(1)
-            lag = int(top["lag"].iloc[0]) if not top.empty else None
-            r, lo, hi, q, slope = (top[c].iloc[0] if not top.empty else np.nan for c in ("r", "ci_low", "ci_high", "q_value", "slope"))
-        rows.append({"metric": metric, "verdict": verdict, "lag": lag, "r": r, "ci_low": lo, "ci_high": hi,
-                     "q_value": q, "slope": slope, "n": n, "min_detectable_r": mde})
+        values = {c: (pick[c].iloc[0] if not pick.empty else np.nan) for c in ("lag", "r", "ci_low", "ci_high", "q_value", "slope")}
+        rows.append({"metric": metric, "verdict": verdict, **values, "n": n, "min_detectable_r": mde, "joint_p": np.nan, "note": ""})
     out = pd.DataFrame(rows)
     out["lag"] = out["lag"].astype("Int64")
+    if metrics is not None and kpi is not None:
+        out = _joint_check(out, metrics, kpi, alpha=alpha, weekly=weekly)
+    return out
+
+
+def _joint_check(out: pd.DataFrame, metrics: pd.DataFrame, kpi: pd.Series, *, alpha: float, weekly: bool) -> pd.DataFrame:
+    import statsmodels.api as sm
+
+    leads = out.loc[out["verdict"] == LEADS]
+    if len(leads) < 2:
+        return out
+    y = detrend(kpi.astype("Float64").astype(float), weekly=weekly)
+    design = pd.DataFrame(
+        {row.metric: detrend(metrics[row.metric].astype("Float64").astype(float), weekly=weekly).shift(int(row.lag))
+         for row in leads.itertuples()}
+    )
+    data = pd.concat([y.rename("_kpi"), design], axis=1).dropna()
+    fit = sm.OLS(data["_kpi"], sm.add_constant(data[design.columns])).fit(cov_type="HAC", cov_kwds={"maxlags": 7})
+    pvalues = fit.pvalues[design.columns]
+    qvalues = pd.Series(stats.false_discovery_control(pvalues.to_numpy(), method="bh"), index=design.columns)
+    strongest = fit.tvalues[design.columns].idxmax()
+    out = out.copy()
+    for metric in design.columns:
+        i = out.index[out["metric"] == metric][0]
+        out.loc[i, "joint_p"] = float(pvalues[metric])
+        if qvalues[metric] >= alpha or fit.params[metric] <= 0:
+            out.loc[i, "verdict"] = NO_EVIDENCE
+            out.loc[i, "note"] = f"moves with {strongest}; no lead of its own once {strongest} is accounted for"
     return out
 
 
@@ -238,6 +286,8 @@ def describe_verdict(row: pd.Series | dict, *, kpi: str) -> str:
             f"(r = {row['r']:.2f}, 95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}, q = {row['q_value']:.3f}; "
             f"about {row['slope']:.3f} {kpi} per extra unit)."
         )
+    if verdict == NO_EVIDENCE and row.get("note"):
+        return f"{metric}: no evidence of its own: it {row['note']}."
     if verdict == NO_EVIDENCE:
         return (
             f"{metric}: no evidence that it precedes {kpi} at lags 0 to the maximum tested; "

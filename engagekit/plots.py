@@ -112,16 +112,16 @@ def lagged_correlation(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def trend_trap(x: pd.Series, y: pd.Series, *, x_label: str, y_label: str, axes: tuple[Axes, Axes] | None = None) -> tuple[Axes, Axes]:
-    """Two panels: raw levels (trending, correlated) and detrended values (the honest picture)."""
+def trend_trap(x: pd.Series, y: pd.Series, *, x_label: str, y_label: str, freq: str = "W", axes: tuple[Axes, Axes] | None = None) -> tuple[Axes, Axes]:
+    """Two panels of per-``freq`` sums: raw levels (trending, correlated) and detrended values (the honest picture)."""
     from .correlate import detrend
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    raw = pd.DataFrame({x_label: x.astype(float), y_label: y.astype(float)}).dropna()
-    det = pd.DataFrame({x_label: detrend(raw[x_label]), y_label: detrend(raw[y_label])})
-    for ax, data, title in ((axes[0], raw, "raw levels"), (axes[1], det, "trend and weekday removed")):
-        sns.regplot(data=data, x=x_label, y=y_label, ax=ax, scatter_kws={"s": 8, "alpha": 0.5}, line_kws={"color": "crimson"}, seed=0)
+    raw = pd.DataFrame({x_label: x.astype(float).resample(freq).sum(), y_label: y.astype(float).resample(freq).sum()}).dropna()
+    det = pd.DataFrame({x_label: detrend(raw[x_label], weekly=False), y_label: detrend(raw[y_label], weekly=False)})
+    for ax, data, title in ((axes[0], raw, "weekly totals"), (axes[1], det, "trend removed")):
+        sns.regplot(data=data, x=x_label, y=y_label, ax=ax, scatter_kws={"s": 12, "alpha": 0.6}, line_kws={"color": "crimson"}, seed=0)
         r = np.corrcoef(data[x_label], data[y_label])[0, 1]
         ax.set_title(f"{title}: r = {r:.2f}")
     return axes

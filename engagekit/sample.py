@@ -290,7 +290,8 @@ def _draw_posts(rng: np.random.Generator) -> list[Post]:
     fb_counter = 1_203_456_789_012_000
     for platform, rate in (("x", 1.2), ("facebook", 0.8)):
         for day in range(N_DAYS):
-            times = sorted(_local_time(rng, day, HOURS, HOUR_W) for _ in range(_poisson(rng, rate)))
+            day_rate = rate * _trend(day) / 1.4  # posting grows with the audience; mean rate stays `rate`
+            times = sorted(_local_time(rng, day, HOURS, HOUR_W) for _ in range(_poisson(rng, day_rate)))
             for local in times:
                 category = str(rng.choice(CATEGORIES, p=CATEGORY_P))
                 content = _draw_post_content(rng, category, day)

@@ -6,11 +6,12 @@ without ``Payment References``), LF or CRLF line endings, with or without a
 final newline.
 
 Rows and orders: the export writes one row per line item. The 2nd and later
-rows of an order repeat ``Name`` with the order-level fields (``Created at``,
-``Total``, ``Financial Status``, ...) empty: that means "same as the order's
-first row", not NA, so those rows are merged into the order (``rows_merged``).
-A ``Name`` whose order-level fields are written a second time (overlapping
-exports) is dropped as ``duplicate order``. Orders with ``Cancelled at`` set
+rows of an order repeat ``Name`` (some exports also ``Email`` and ``Created
+at``) with the order's money fields (``Total``, ``Financial Status``, ...)
+empty: that means "same as the order's first row", not NA, so those rows are
+merged into the order (``rows_merged``). A ``Name`` whose ``Total`` or
+``Financial Status`` is written a second time (overlapping exports) is dropped
+as ``duplicate order``. Orders with ``Cancelled at`` set
 or ``Financial Status`` ``voided`` are dropped as ``cancelled or voided
 order`` unless the option ``include_cancelled=True`` is given.
 
@@ -52,8 +53,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "cancelled_at": ("Cancelled at",),
 }
 _REQUIRED = ("record_id", "created_at", "total", "currency")
-#: Order-level fields: written on an order's first row only.
-_ORDER_LEVEL = ("financial_status", "currency", "total", "created_at")
+#: Order-level money fields: written on an order's first row only.
+_ORDER_LEVEL = ("financial_status", "total")
 _SNIFF = ["name", "email", "financial status", "paid at"]
 _UTM_KEYS = {"utm_source": "source", "utm_medium": "medium", "utm_campaign": "campaign", "utm_content": "content"}
 _ATTRIBUTE = re.compile(r"^\s*([^:]+?)\s*:\s*(.*?)\s*$")
