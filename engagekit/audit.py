@@ -13,6 +13,7 @@ import re
 import pandas as pd
 
 from .series import local_day
+from .utm import URL_PATTERN
 
 __all__ = [
     "CATEGORIES",
@@ -26,19 +27,23 @@ SELF_PROMOTIONAL = ("offer", "product", "company_news")
 AUDIENCE_CENTRED = ("educational", "entertaining", "community")
 CATEGORIES = SELF_PROMOTIONAL + AUDIENCE_CENTRED
 
-# (category, rule name, pattern): the first rule that matches decides.
+# (category, rule name, pattern, flags): the first rule that matches decides. Rules see the text
+# with its URLs taken out; links are judged by their own rule.
 _RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
-    (cat, name, re.compile(pattern, re.IGNORECASE))
-    for cat, name, pattern in (
-        ("offer", "discount code", r"\b(?:code|coupon)\b\s*:?\s*[A-Z0-9]{4,}|\b[A-Z]{3,}\d{1,3}\b"),
-        ("offer", "discount words", r"\b\d{1,2}\s?% off\b|\bdiscount|\bsale\b|\bfree shipping\b|\bdeal\b|\bsave \d|\bcoupon"),
-        ("educational", "how-to words", r"\bhow to\b|\btips?\b|\bguide\b|\blearn\b|\bdid you know\b|\bwhy your\b|\bsigns\b|\bchecklist\b|\bmistakes?\b"),
-        ("community", "question to the audience", r"\b(?:share|show|tell) us\b|\byour (?:stories|photos|pets?)\b.*\?|\bwhat(?:'s| is| do)\b.*\?|\bwhich\b.*\?|\bcomment below\b|\bthanks? to\b|\bshout-?out\b|\bcommunity\b"),
-        ("entertaining", "fun words", r"\bmonday mood\b|\bcaturday\b|\bfriday\b|\bcute\b|\bfunny\b|\blol\b|\bmeme\b|\bzoomies\b|\bweekend vibes\b|\bphoto of the day\b|\bjust look at\b|😂|😍|🐶|🐱"),
-        ("product", "product words", r"\bnew in\b|\bshop now\b|\bbuy\b|\bavailable now\b|\bour new\b|\bin stock\b|\bbestsell|\bcollection\b|\blaunch"),
-        ("company_news", "company about itself", r"\bwe(?:'re| are) (?:hiring|proud|excited|thrilled)\b|\bour (?:team|store|warehouse|founder|anniversary|award)\b|\bannounc|\bwe (?:opened|won|moved|turned)\b|\bmeet the team\b"),
+    (cat, name, re.compile(pattern, flags))
+    for cat, name, pattern, flags in (
+        ("offer", "discount code", r"\b(?:[Cc]ode|CODE|[Cc]oupon)\s*:?\s*[A-Z0-9]{4,}\b|\b[A-Z]{3,}\d{1,3}\b", 0),
+        ("offer", "discount words", r"\b\d{1,2}\s?% off\b|\bdiscount|\bsale\b|\bfree shipping\b|\bdeals?\b|\bsave \d|\bcoupon|\bvoucher", re.I),
+        ("educational", "how-to words", r"\bhow[ -]to\b|\btips?\b|\bguide\b|\blearn\b|\bdid you know\b|\bwhy your\b|\bsigns\b|\bchecklist\b|\bmistakes?\b|\bexplained\b|\b\d+ steps\b", re.I),
+        ("entertaining", "fun words", r"\bmood\b|\bfeeling\b|\bcaturday\b|\bcute\b|\bfunny\b|\blol\b|\bmeme\b|\bzoomies\b|\bvibes\b|\bphoto of the day\b|\bjust look at\b|\bthis face when\b|\basking for a friend\b|\bnap time\b|\bsnow day\b|\bsays hi\b|\bwhen the\b|😂|😍|🐶|🐱", re.I),
+        ("community", "question to the audience", r"\b(?:share|show|tell) us\b|\blet us know\b|\bpoll\b|\bcomment below\b|\bthanks? (?:to|you all)\b|\bshout-?out\b|\bcommunity\b|\byour (?:stories|photos|pet photos)\b|\bideas\?|\b(?:you|your)\b[^.!]*\?", re.I),
+        ("company_news", "company about itself", r"\bwe(?:'re| are) (?:hiring|proud|excited|thrilled)\b|\bour (?:team|warehouse|founder|anniversary|award|office)\b|\bannounc|\bwe (?:just )?(?:opened|won|moved|turned|now ship)\b|\bmeet the team\b|\bcolleagues\b", re.I),
+        ("product", "product words", r"\bnew in\b|\bshop now\b|\bbuy\b|\bavailable now\b|\bour new (?!colleague|team)|\bin stock\b|\bin our (?:store|shop)\b|\bbestsell|\bcollection\b|\blaunch", re.I),
     )
 )
+_PRODUCT_LINK = re.compile(r"/(?:products?|shop|collections|store)/", re.I)
+# A link to a product page decides before the company-news words do.
+_LINK_RULE_BEFORE = "company_news"
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us|ours|we're|we've)\b", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you've)\b", re.IGNORECASE)
 
@@ -47,10 +52,14 @@ def _classify_text(text: object, media_type: object) -> tuple[str, str]:
     if not isinstance(text, str) or not text.strip():
         media = media_type if isinstance(media_type, str) else "unknown media"
         return ("entertaining" if media in ("photo", "video") else "unclassified", f"no text ({media})")
+    links = URL_PATTERN.findall(text)
+    words = URL_PATTERN.sub(" ", text)
     for category, rule, pattern in _RULES:
-        if pattern.search(text):
+        if category == _LINK_RULE_BEFORE and any(_PRODUCT_LINK.search(link) for link in links):
+            return "product", "links to a product page"
+        if pattern.search(words):
             return category, rule
-    first, second = len(_FIRST_PERSON.findall(text)), len(_SECOND_PERSON.findall(text))
+    first, second = len(_FIRST_PERSON.findall(words)), len(_SECOND_PERSON.findall(words))
     if first > second:
         return "company_news", "more 'we/our' than 'you/your'"
     if second > first:

@@ -14,7 +14,7 @@ import yaml
 
 from engagekit.sample import write_sample
 
-SAMPLE = pathlib.Path(__file__).resolve().parents[1] / "data" / "sample" / "brightpaw"
+from paths import SAMPLE
 TZ = ZoneInfo("Europe/Berlin")
 START = dt.date(2025, 1, 1)
 N_DAYS = 365

@@ -1,15 +1,14 @@
 """facebook_post_level: the classic Page Insights post-level and video-posts exports into posts."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from engagekit import schema
 from engagekit.errors import MissingColumnError
 from engagekit.loaders import detect_format, read_export
+from paths import FIXTURES as ALL_FIXTURES
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "facebook_post_level"
+FIXTURES = ALL_FIXTURES / "facebook_post_level"
 POSTS = FIXTURES / (
     "Facebook Insights Data Export (Post Level) - Harbour Lane Bakery - 2021-03-01 - 2021-03-31.csv"
 )

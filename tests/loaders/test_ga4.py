@@ -1,15 +1,14 @@
 """ga4_report_csv: GA4 UI CSV downloads into the traffic table."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from engagekit import schema
 from engagekit.errors import MissingColumnError
 from engagekit.loaders import detect_format, read_export
+from paths import FIXTURES as ALL_FIXTURES
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "ga4_report"
+FIXTURES = ALL_FIXTURES / "ga4_report"
 REPORT = FIXTURES / "traffic_acquisition.csv"
 
 

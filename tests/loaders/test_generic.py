@@ -1,7 +1,6 @@
 """generic: any CSV or Excel file through a column mapping."""
 
 import hashlib
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,8 +9,9 @@ from engagekit import schema
 from engagekit.errors import ConfigError, MissingColumnError
 from engagekit.loaders import detect_format, read_export
 from engagekit.errors import UnknownFormatError
+from paths import FIXTURES as ALL_FIXTURES
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "generic"
+FIXTURES = ALL_FIXTURES / "generic"
 CSV = FIXTURES / "registrations.csv"
 COLUMNS = {"occurred_at": "signup date", "customer_key": "E-mail", "campaign": "Campaign", "value": "Amount"}
 

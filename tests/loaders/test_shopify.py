@@ -1,15 +1,15 @@
 """shopify_orders: the Shopify orders export into the outcomes table."""
 
 import hashlib
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from engagekit import schema
 from engagekit.loaders import detect_format, read_export
+from paths import FIXTURES as ALL_FIXTURES
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "shopify_orders"
+FIXTURES = ALL_FIXTURES / "shopify_orders"
 CRLF = FIXTURES / "orders_export_crlf.csv"
 LF = FIXTURES / "orders_export_lf_no_final_newline.csv"
 

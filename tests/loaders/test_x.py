@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from engagekit import read_export, schema
+from paths import FIXTURES
 from engagekit.errors import MissingColumnError
 
-FILE = Path(__file__).resolve().parents[1] / "fixtures" / "x_tweet_activity" / "tweet_activity_metrics_PawTest_20250101_20250201_en.csv"
+FILE = FIXTURES / "x_tweet_activity" / "tweet_activity_metrics_PawTest_20250101_20250201_en.csv"
 
 
 @pytest.fixture(scope="module")

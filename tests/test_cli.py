@@ -1,0 +1,27 @@
+"""The engagekit command line."""
+
+from engagekit.cli import main
+
+from paths import FIXTURES
+
+
+def test_formats_lists_formats(capsys):
+    assert main(["formats"]) == 0
+    assert "x_tweet_activity" in capsys.readouterr().out
+
+
+def test_inspect_shows_format_counts_and_drops(capsys):
+    path = next((FIXTURES / "x_tweet_activity").glob("*.csv"))
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "format: x_tweet_activity" in out
+    assert "4 rows read, 3 loaded" in out
+    assert "dropped line 6, column 'time'" in out
+
+
+def test_unknown_file_is_one_clear_line_and_exit_2(tmp_path, capsys):
+    path = tmp_path / "notes.csv"
+    path.write_text("hello\n")
+    assert main(["inspect", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("engagekit: error:") and "notes.csv" in err and "Supported formats" in err

@@ -1,0 +1,78 @@
+"""Client folders: client.yml validation and loading every file without loss."""
+
+import shutil
+
+import pytest
+import yaml
+
+from engagekit import load_client, read_config, schema
+from engagekit.errors import ConfigError
+
+from paths import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_client(SAMPLE)
+
+
+def test_sample_loads_every_table_typed(sample):
+    for table in schema.TABLES:
+        schema.validate(sample.table(table), table)
+    assert set(sample.posts["platform"]) == {"x", "facebook"}
+    assert set(sample.outcomes["outcome"]) == {"order", "registration"}
+    assert sample.events.empty
+
+
+def test_every_row_of_every_file_is_accounted_for(sample):
+    summary = sample.load_summary()
+    assert len(summary) == 17  # 12 X months, 2 Facebook halves, GA4, Shopify, sign-ups
+    balance = summary["rows_loaded"] + summary["rows_merged"] + summary["rows_totals"] + summary["rows_dropped"]
+    assert (balance == summary["rows_read"]).all()
+    assert all(report.is_balanced() for report in sample.reports)
+
+
+def test_no_personal_data_enters_the_tables(sample):
+    keys = sample.outcomes["customer_key"].dropna()
+    assert keys.str.fullmatch(r"[0-9a-f]{64}").all()
+    for table in schema.TABLES:
+        frame = sample.table(table)
+        for column in frame.select_dtypes("str"):
+            assert not frame[column].str.contains("@example.com", regex=False).any(), (table, column)
+
+
+def test_timezone_is_validated(tmp_path):
+    (tmp_path / "client.yml").write_text("client: a\ntimezone: Mars/Olympus\n")
+    with pytest.raises(ConfigError) as err:
+        read_config(tmp_path)
+    assert "timezone" in str(err.value) and "client.yml" in str(err.value)
+
+
+def test_unknown_field_is_named(tmp_path):
+    (tmp_path / "client.yml").write_text("client: a\ncolour: red\n")
+    with pytest.raises(ConfigError, match="'colour'"):
+        read_config(tmp_path)
+
+
+def test_mapping_to_unknown_column_is_named(tmp_path):
+    spec = {"client": "a", "files": [{"path": "x.csv", "table": "outcomes", "columns": {"amount": "Total"}}]}
+    (tmp_path / "client.yml").write_text(yaml.safe_dump(spec))
+    with pytest.raises(ConfigError, match=r"files\[0\]\.columns"):
+        read_config(tmp_path)
+
+
+def test_paths_cannot_leave_the_client_folder(tmp_path):
+    spec = {"client": "a", "files": [{"path": "../secrets.csv"}]}
+    (tmp_path / "client.yml").write_text(yaml.safe_dump(spec))
+    with pytest.raises(ConfigError, match="inside the client's folder"):
+        read_config(tmp_path)
+
+
+def test_overlapping_exports_keep_one_copy_of_a_post(tmp_path):
+    client = tmp_path / "c"
+    shutil.copytree(SAMPLE, client)
+    month = next(client.glob("tweet_activity_metrics_*_20250101_*"))
+    shutil.copy(month, client / ("copy_of_" + month.name))
+    data = load_client(client)
+    assert not data.posts.duplicated(["platform", "post_id"]).any()
+    assert any("more than one file" in w for r in data.reports for w in r.warnings)

@@ -1,0 +1,67 @@
+"""The client report: three notebooks rendered into one self-contained HTML, and failures named."""
+
+import json
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from engagekit.report import NOTEBOOKS, ReportError, render_report, safe_name
+
+from paths import NOTEBOOKS as NOTEBOOK_DIR
+from paths import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    return render_report(SAMPLE, out=tmp_path_factory.mktemp("reports"), parameters={"n_boot": 200})
+
+
+def test_report_is_written_beside_the_executed_notebooks(rendered):
+    assert rendered.html.name == "report.html"
+    assert rendered.html.parent.name == "brightpaw"
+    assert [p.name for p in rendered.notebooks] == [name for name, _ in NOTEBOOKS]
+
+
+def test_report_is_self_contained_and_shows_no_code(rendered):
+    page = rendered.html.read_text(encoding="utf-8")
+    assert "<script" not in page.lower()
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
+    assert page.count("data:image/png;base64,") >= 6
+    assert "import engagekit" not in page and "ek.open_analysis" not in page
+    assert "Executive summary" in page
+    for _, title in NOTEBOOKS:
+        assert title in page
+
+
+def test_key_figures_carry_the_planted_verdicts(rendered):
+    figures = json.loads(rendered.key_figures.read_text())
+    assert set(figures) == {"goal", "audit", "correlation"}
+    verdicts = {v["metric"]: v for v in figures["correlation"]["verdicts"]}
+    assert verdicts["link_clicks"]["verdict"] == "leads to the KPI"
+    assert verdicts["link_clicks"]["lag"] == 2
+    for noise in ("reactions", "comments", "shares"):
+        assert verdicts[noise]["verdict"] != "leads to the KPI"
+
+
+def test_failing_notebook_names_notebook_and_cell_and_keeps_it(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOK_DIR, notebooks)
+    broken = nbformat.read(notebooks / NOTEBOOKS[0][0], as_version=4)
+    broken.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('the export is empty')"))
+    nbformat.write(broken, notebooks / NOTEBOOKS[0][0])
+    with pytest.raises(ReportError) as err:
+        render_report(SAMPLE, out=tmp_path / "out", notebooks=notebooks)
+    message = str(err.value)
+    assert "01_goal_definition.ipynb" in message
+    assert "cell 4" in message  # the injected parameters cell shifts the inserted cell from 3 to 4
+    assert "ValueError: the export is empty" in message
+    kept = tmp_path / "out" / "brightpaw" / "notebooks" / NOTEBOOKS[0][0]
+    assert kept.is_file()
+    assert not (tmp_path / "out" / "brightpaw" / "report.html").exists()
+
+
+@pytest.mark.parametrize(("name", "expected"), [("../../etc", "etc"), ("/abs/path", "abs-path"), ("Acme & Co", "Acme-Co"), ("..", "client")])
+def test_client_names_cannot_escape_the_output_folder(name, expected):
+    assert safe_name(name) == expected
