@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 CLIENT ?= data/sample/brightpaw
 OUT    ?= reports
 
-.PHONY: report test sample bench clean
+.PHONY: report test sample notebooks bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(VENV)/.installed-test
 
 sample: $(VENV)/.installed
 	$(BIN)/engagekit sample data/sample
+
+# Re-execute the notebooks in place, so that the outputs nbval checks are current.
+notebooks: $(VENV)/.installed
+	cd notebooks && for nb in 0*.ipynb; do ../$(BIN)/papermill --cwd . --no-progress-bar "$$nb" "$$nb" || exit 1; done
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_loaders.py
