@@ -91,6 +91,7 @@ def _run(name: str, source: Path, target: Path, parameters: dict[str, Any], cwd:
         papermill.execute_notebook(
             str(source), str(target), parameters=parameters, cwd=str(cwd),
             progress_bar=False, log_output=False, report_mode=True,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except papermill.PapermillExecutionError as err:
         raise ReportError(
@@ -178,6 +179,8 @@ th,td{border:1px solid #d0d7e2;padding:.3em .6em;text-align:right}
 th{background:#e8eef6}
 td:first-child,th:first-child{text-align:left}
 img{max-width:100%;height:auto}
+.anchor-link{display:none}
+.jp-OutputArea-output{overflow-x:auto}
 nav ol{columns:2}
 pre{white-space:pre-wrap;font-size:.85em;background:#fafafa;padding:.5em}
 .jp-RenderedHTMLCommon p{margin:.4em 0}
