@@ -41,8 +41,8 @@ def main() -> None:
     print(f"{'format':<22}{'files':>6}{'rows':>8}{'engagekit s':>13}{'read_csv s':>12}{'ratio':>8}")
     for name, paths in groups.items():
         rows = sum(engagekit.read_export(p, tz="Europe/Berlin").report.rows_read for p in paths)
-        ours = _median_seconds(lambda: [engagekit.read_export(p, tz="Europe/Berlin") for p in paths], args.repeat)
-        base = _median_seconds(lambda: [_baseline(p, name) for p in paths], args.repeat)
+        ours = _median_seconds(lambda paths=paths: [engagekit.read_export(p, tz="Europe/Berlin") for p in paths], args.repeat)
+        base = _median_seconds(lambda paths=paths, name=name: [_baseline(p, name) for p in paths], args.repeat)
         print(f"{name:<22}{len(paths):>6}{rows:>8}{ours:>13.4f}{base:>12.4f}{ours / base:>8.1f}")
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import yaml
 
 from . import schema
-from .errors import ConfigError, EngagekitError
+from .errors import ConfigError
 from .loaders import read_export
 from .loaders._base import LoadReport
 
@@ -245,11 +245,3 @@ def _combine(table: str, parts: list[pd.DataFrame], reports: list[LoadReport]) -
             frame = frame.loc[~dup].reset_index(drop=True)
     return frame
 
-
-def require_client_folder(path: str | Path) -> Path:
-    """The client folder of ``path`` (a folder or its client.yml); raises if neither."""
-    path = Path(path)
-    folder = path if path.is_dir() else path.parent
-    if not (folder / CONFIG_NAME).is_file():
-        raise EngagekitError(f"{folder}: not a client folder (no {CONFIG_NAME})")
-    return folder

@@ -58,7 +58,7 @@ def safe_name(name: str) -> str:
 
 
 class _StripForReport(Preprocessor):
-    """Drop parameter cells, stderr streams and papermill's error banners from the report."""
+    """Drop parameter cells, cells tagged hide-in-report and stderr streams from the report."""
 
     def preprocess(self, nb, resources):
         cells = []

@@ -8,7 +8,6 @@ from statsmodels.stats.multitest import multipletests
 
 from engagekit.correlate import (
     LEADS,
-    NO_EVIDENCE,
     NOT_ENOUGH,
     LaggedCorrelation,
     detrend,

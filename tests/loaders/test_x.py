@@ -1,6 +1,5 @@
 """The X legacy per-tweet activity loader, on a fixture in the native format."""
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
