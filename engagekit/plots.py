@@ -27,6 +27,14 @@ def _ax(ax: Axes | None, size: tuple[float, float] = (9, 3.5)) -> Axes:
     return ax
 
 
+def _labels(ax: Axes, *, title: str, xlabel: str = "", ylabel: str | None = None) -> Axes:
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    return ax
+
+
 def kpi_baseline(series: pd.Series, *, label: str, ax: Axes | None = None) -> Axes:
     """The KPI per day with its 28-day rolling mean: its level and trend."""
     ax = _ax(ax)
@@ -34,9 +42,7 @@ def kpi_baseline(series: pd.Series, *, label: str, ax: Axes | None = None) -> Ax
     frame["28-day mean"] = frame["daily"].rolling(28, min_periods=7).mean()
     long = frame.melt("date", var_name="series", value_name=label)
     sns.lineplot(data=long, x="date", y=label, hue="series", ax=ax, palette=["#b8c4d6", "#1f4e79"])
-    ax.set_title(f"{label}: daily level and trend")
-    ax.set_xlabel("")
-    return ax
+    return _labels(ax, title=f"{label}: daily level and trend")
 
 
 def weekly_pattern(series: pd.Series, *, label: str, ax: Axes | None = None) -> Axes:
@@ -45,9 +51,7 @@ def weekly_pattern(series: pd.Series, *, label: str, ax: Axes | None = None) -> 
     frame = pd.DataFrame({"weekday": pd.DatetimeIndex(series.index).day_of_week, label: series.astype(float).to_numpy()})
     frame["weekday"] = pd.Categorical([WEEKDAYS[d] for d in frame["weekday"]], categories=WEEKDAYS)
     sns.barplot(data=frame, x="weekday", y=label, ax=ax, color="#1f4e79", errorbar=("ci", 95), seed=0)
-    ax.set_title(f"{label}: mean per weekday (95% CI)")
-    ax.set_xlabel("")
-    return ax
+    return _labels(ax, title=f"{label}: mean per weekday (95% CI)")
 
 
 def funnel(stages: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -59,10 +63,7 @@ def funnel(stages: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     for i, (count, step) in enumerate(zip(data["count"], stages["step_conversion"])):
         text = f"{count:,.0f}" + ("" if pd.isna(step) else f"  ({step:.2%} of previous)")
         ax.text(count, i, "  " + text, va="center", fontsize=8)
-    ax.set_title("Funnel from impressions to the KPI (aggregate totals)")
-    ax.set_xlabel("count (log scale)")
-    ax.set_ylabel("")
-    return ax
+    return _labels(ax, title="Funnel from impressions to the KPI (aggregate totals)", xlabel="count (log scale)", ylabel="")
 
 
 def content_mix(mix: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -75,11 +76,8 @@ def content_mix(mix: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     promo = mix.drop_duplicates("period").set_index("period")["self_promotional_share"]
     ax.plot(range(len(promo)), promo.to_numpy(), color="black", marker="o", label="self-promotional share")
     ax.axhline(0.2, color="crimson", linestyle="--", linewidth=1, label="80/20 rule of thumb")
-    ax.set_ylabel("share of posts")
-    ax.set_xlabel("")
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
-    ax.set_title("Content mix per month")
-    return ax
+    return _labels(ax, title="Content mix per month", ylabel="share of posts")
 
 
 def category_results(performance: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -90,14 +88,11 @@ def category_results(performance: pd.DataFrame, *, ax: Axes | None = None) -> Ax
     long["measure"] = long["measure"].str.replace("share_of_", "", regex=False)
     long["share"] = long["share"].astype(float)
     sns.barplot(data=long, x="category", y="share", hue="measure", ax=ax, palette="colorblind")
-    ax.set_title("What each kind of content earns: likes are not outcomes")
-    ax.set_xlabel("")
-    ax.set_ylabel("share of the total")
-    return ax
+    return _labels(ax, title="What each kind of content earns: likes are not outcomes", ylabel="share of the total")
 
 
 def lagged_correlation(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Cross-correlation by lag for each metric, with its bootstrap interval; filled markers where q < 0.05."""
+    """Cross-correlation by lag for each metric, with its bootstrap interval; circled where q < 0.05."""
     ax = _ax(ax)
     palette = dict(zip(table["metric"].unique(), sns.color_palette("colorblind")))
     sns.lineplot(data=table, x="lag", y="r", hue="metric", palette=palette, ax=ax, marker="o")
@@ -106,10 +101,8 @@ def lagged_correlation(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         sig = group.loc[group["q_value"] < 0.05]
         ax.scatter(sig["lag"], sig["r"], s=120, facecolors="none", edgecolors=palette[metric], linewidths=2)
     ax.axhline(0, color="grey", linewidth=0.8)
-    ax.set_xlabel("lag (days the metric precedes the KPI)")
-    ax.set_ylabel("correlation (detrended, pre-whitened)")
-    ax.set_title("Does the metric precede the KPI? (circles: q < 0.05)")
-    return ax
+    return _labels(ax, title="Does the metric precede the KPI? (circles: q < 0.05)",
+                   xlabel="lag (days the metric precedes the KPI)", ylabel="correlation (detrended, pre-whitened)")
 
 
 def trend_trap(x: pd.Series, y: pd.Series, *, x_label: str, y_label: str, freq: str = "W", axes: tuple[Axes, Axes] | None = None) -> tuple[Axes, Axes]:
