@@ -6,6 +6,7 @@ import shutil
 
 import nbformat
 import pytest
+import yaml
 
 from engagekit.report import NOTEBOOKS, ReportError, render_report, safe_name
 
@@ -35,13 +36,18 @@ def test_report_is_self_contained_and_shows_no_code(rendered):
         assert title in page
 
 
-def test_key_figures_carry_the_planted_verdicts(rendered):
+def test_notebook_03_recovers_the_planted_truth(rendered):
+    truth = yaml.safe_load((SAMPLE / "truth.yml").read_text())
     figures = json.loads(rendered.key_figures.read_text())
     assert set(figures) == {"goal", "audit", "correlation"}
+    kpi = figures["correlation"]["kpi"]
     verdicts = {v["metric"]: v for v in figures["correlation"]["verdicts"]}
-    assert verdicts["link_clicks"]["verdict"] == "leads to the KPI"
-    assert verdicts["link_clicks"]["lag"] == 2
-    for noise in ("reactions", "comments", "shares"):
+    for lead in (t for t in truth["leads"] if t["outcome"] == kpi):
+        found = verdicts[lead["metric"]]
+        assert found["verdict"] == "leads to the KPI"
+        assert found["lag"] == lead["lag_days"]
+        assert found["slope"] == pytest.approx(lead["effect_per_click"], rel=0.2)
+    for noise in truth["noise"][kpi]:
         assert verdicts[noise]["verdict"] != "leads to the KPI"
 
 

@@ -15,6 +15,7 @@ import yaml
 from engagekit.sample import write_sample
 
 from paths import SAMPLE
+
 TZ = ZoneInfo("Europe/Berlin")
 START = dt.date(2025, 1, 1)
 N_DAYS = 365
