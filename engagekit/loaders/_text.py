@@ -212,18 +212,22 @@ class RowBuilder:
         for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
             self._failed.setdefault(int(i), (reason, self.header[pos], values.iloc[i]))
 
-    def text(self, key: str, pos: int | None) -> pd.Series:
-        """Column ``pos`` as text (NA where empty or where the column is absent)."""
-        series = self._absent() if pos is None else self.raw(pos)
-        self.columns[key] = series
+    def _keep(self, key: str | None, series: pd.Series) -> pd.Series:
+        """Store ``series`` as output column ``key`` (None: a value used only to derive others)."""
+        if key is not None:
+            self.columns[key] = series
         return series
+
+    def text(self, key: str | None, pos: int | None) -> pd.Series:
+        """Column ``pos`` as text (NA where empty or where the column is absent)."""
+        return self._keep(key, self._absent() if pos is None else self.raw(pos))
 
     def _absent(self) -> pd.Series:
         return pd.Series([pd.NA] * len(self.records), dtype="str")
 
     def number(
         self,
-        key: str,
+        key: str | None,
         pos: int | None,
         *,
         integer: bool = True,
@@ -233,7 +237,7 @@ class RowBuilder:
         thousands: str | None = ",",
         decimal: str = ".",
     ) -> pd.Series:
-        """Column ``pos`` as ``Int64`` (or ``Float64``).
+        """Column ``pos`` as ``Int64`` (or ``Float64``), kept as output column ``key`` unless it is None.
 
         Parameters
         ----------
@@ -248,9 +252,7 @@ class RowBuilder:
         """
         dtype = "Int64" if integer else "Float64"
         if pos is None:
-            series = pd.Series(pd.array([pd.NA] * len(self.records), dtype=dtype))
-            self.columns[key] = series
-            return series
+            return self._keep(key, pd.Series(pd.array([pd.NA] * len(self.records), dtype=dtype)))
         raw = self.raw(pos)
         na_mask = raw.isin(list(na)).to_numpy(dtype=bool)
         empty_mask = raw.isna().to_numpy(dtype=bool)
@@ -278,9 +280,7 @@ class RowBuilder:
         elif empty != "na":
             raise ValueError(f"empty must be 'na' or 'zero', not {empty!r}")
         values = values.mask(bad)
-        series = values.round().astype(dtype) if integer else values
-        self.columns[key] = series
-        return series
+        return self._keep(key, values.round().astype(dtype) if integer else values)
 
     def timestamp(
         self,
@@ -311,8 +311,7 @@ class RowBuilder:
         self.fail(bad, pos, f"not a valid date/time{expected}", raw)
         if required:
             self.fail(empty, pos, "empty date/time", raw)
-        self.columns[key] = parsed
-        return parsed
+        return self._keep(key, parsed)
 
     def date(self, key: str, pos: int, *, format: str | None = None, dayfirst: bool = False) -> pd.Series:
         """Column ``pos`` as a calendar date (``datetime64[us]`` at midnight); empty cells drop the row."""
@@ -326,8 +325,7 @@ class RowBuilder:
         expected = f" (expected {_describe_format(format)})" if format else ""
         self.fail(bad, pos, f"not a valid date{expected}", raw)
         self.fail(empty, pos, "empty date", raw)
-        self.columns[key] = parsed
-        return parsed
+        return self._keep(key, parsed)
 
     def require(self, key: str, pos: int) -> pd.Series:
         """Column ``pos`` as text; an empty cell drops the row."""

@@ -195,9 +195,8 @@ def _video_views(rows: RowBuilder, columns: Columns) -> pd.Series:
     total = _find(columns, *_TOTAL_VIDEO_VIEWS)
     if total is not None:
         return rows.number("video_views", total)
-    organic = rows.number("_organic_views", _find(columns, *_ORGANIC_VIDEO_VIEWS))
-    paid = rows.number("_paid_views", _find(columns, *_PAID_VIDEO_VIEWS))
-    del rows.columns["_organic_views"], rows.columns["_paid_views"]
+    organic = rows.number(None, _find(columns, *_ORGANIC_VIDEO_VIEWS))
+    paid = rows.number(None, _find(columns, *_PAID_VIDEO_VIEWS))
     views = organic + paid.fillna(0)
     rows.columns["video_views"] = views
     return views
@@ -265,8 +264,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     for key in _BREAKDOWNS:
         _breakdown(rows, key, columns, filled)
     _video_views(rows, columns)
-    paid_impressions = rows.number("_paid", _find(columns, *_PAID_IMPRESSIONS))
-    del rows.columns["_paid"]
+    paid_impressions = rows.number(None, _find(columns, *_PAID_IMPRESSIONS))
     n = len(rows)
     extra: dict[str, pd.Series] = {
         "paid": (paid_impressions > 0).astype("boolean"),

@@ -7,8 +7,8 @@ header and the rows; a report with several tables writes several sections,
 each after another ``# ----`` block.
 
 Sections: only sections with a ``Date`` column (``YYYYMMDD``) feed the daily
-``traffic`` table; every other section is not loaded, not counted in
-``rows_read``, and named in a warning. A file with no dated section raises
+``traffic`` table; the rows of every other section are counted as dropped
+("section without a Date column") and the section is named in a warning. A file with no dated section raises
 :class:`~engagekit.errors.MissingColumnError` naming ``Date``.
 
 NA and zero: an empty metric cell is read as NA (not reported); ``0`` is a
@@ -185,6 +185,9 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
                 f"section {section.title!r} (line {section.first_line}) has no Date column; "
                 "it is not loaded (traffic is daily)"
             )
+            report.rows_read += len(section.records) - 1
+            for rec in section.records[1:]:
+                report.drop(rec.line, "section without a Date column (traffic is daily)")
     frames = [_parse_section(path, s, report) for s in dated]
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 

@@ -50,25 +50,25 @@ def _sniff(head: str, name: str) -> bool:
     return False
 
 
-def _validate(options: LoadOptions, table: str) -> tuple[dict[str, str], dict[str, Any]]:
+def _validate(path: Path, options: LoadOptions, table: str) -> tuple[dict[str, str], dict[str, Any]]:
     """The mapping and constants, checked against the table's columns."""
     if table not in schema.TABLES:
-        raise ConfigError(None, "table", f"unknown table {table!r}; tables are: {', '.join(schema.TABLES)}")
+        raise ConfigError(path, "table", f"unknown table {table!r}; tables are: {', '.join(schema.TABLES)}")
     columns = dict(options.columns or {})
     constants = dict(options.constants or {})
     if not columns:
-        raise ConfigError(None, "columns", "the generic format needs a column mapping (canonical column -> header)")
+        raise ConfigError(path, "columns", "the generic format needs a column mapping (canonical column -> header)")
     known = schema.TABLES[table]
     for field, names in (("columns", columns), ("constants", constants)):
         unknown = [c for c in names if c not in known]
         if unknown:
             raise ConfigError(
-                None, field,
+                path, field,
                 f"{unknown} are not columns of the {table} table; its columns are: {', '.join(known)}",
             )
     both = sorted(set(columns) & set(constants))
     if both:
-        raise ConfigError(None, "constants", f"{both} are given both a column and a constant")
+        raise ConfigError(path, "constants", f"{both} are given both a column and a constant")
     return columns, constants
 
 
@@ -142,7 +142,7 @@ def _convert(rows: RowBuilder, key: str, pos: int, dtype: str, options: LoadOpti
 
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
     table = report.table
-    columns, constants = _validate(options, table)
+    columns, constants = _validate(path, options, table)
     records = _records(path, report, options)
     header = check_header_row(records, path, FORMAT)
     data = records[1:]

@@ -83,11 +83,10 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     for key in _METRICS:
         organic = rows.number(key, cols.get(key), na=_NOT_PROMOTED)
         if key in promoted:
-            paid_part = rows.number(f"promoted_{key}", promoted[key], na=_NOT_PROMOTED)
+            paid_part = rows.number(None, promoted[key], na=_NOT_PROMOTED)
             extra[key] = organic + paid_part.fillna(0)
             if key == "impressions":
                 paid = (paid_part.fillna(0) > 0).astype("boolean")
-            del rows.columns[f"promoted_{key}"]
     extra["paid"] = paid
     account = rows.columns["url"].str.extract(_HANDLE, expand=False).astype("str")
     if options.account:

@@ -62,12 +62,13 @@ def test_empty_revenue_is_na_and_zero_stays_zero(result):
     assert result.frame["key_events"].iloc[2] == 0
 
 
-def test_report_counts_grand_total(result):
+def test_report_counts_grand_total_and_the_undated_section(result):
     report = result.report
-    assert report.rows_read == 4
+    assert report.rows_read == 6  # 4 in the dated section (with Grand total), 2 in the undated one
     assert report.rows_totals == 1
     assert report.rows_loaded == 3
-    assert report.n_dropped == 0
+    assert dict(report.rows_dropped) == {"section without a Date column (traffic is daily)": 2}
+    assert [d.line for d in report.dropped] == [21, 22]
     assert report.is_balanced()
 
 
