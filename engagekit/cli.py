@@ -14,7 +14,7 @@ __all__ = ["main"]
 def _report(args: argparse.Namespace) -> int:
     from .report import render_report
 
-    result = render_report(args.client, out=args.out)
+    result = render_report(args.client, out=args.out, notebooks=args.notebooks)
     print(result.html)
     return 0
 
@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="render a client's HTML report")
     p.add_argument("client", help="client folder (with client.yml)")
     p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--notebooks", default=None, help="folder with the notebooks to run (default: engagekit's own)")
     p.set_defaults(func=_report)
     p = sub.add_parser("sample", help="write the sample client")
     p.add_argument("directory")

@@ -8,6 +8,7 @@ import nbformat
 import pytest
 import yaml
 
+from engagekit.cli import main
 from engagekit.report import NOTEBOOKS, ReportError, render_report, safe_name
 
 from paths import NOTEBOOKS as NOTEBOOK_DIR
@@ -51,14 +52,19 @@ def test_notebook_03_recovers_the_planted_truth(rendered):
         assert verdicts[noise]["verdict"] != "leads to the KPI"
 
 
-def test_failing_notebook_names_notebook_and_cell_and_keeps_it(tmp_path):
+@pytest.fixture
+def broken_notebooks(tmp_path):
     notebooks = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOK_DIR, notebooks)
     broken = nbformat.read(notebooks / NOTEBOOKS[0][0], as_version=4)
     broken.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('the export is empty')"))
     nbformat.write(broken, notebooks / NOTEBOOKS[0][0])
+    return notebooks
+
+
+def test_failing_notebook_names_notebook_and_cell_and_keeps_it(tmp_path, broken_notebooks):
     with pytest.raises(ReportError) as err:
-        render_report(SAMPLE, out=tmp_path / "out", notebooks=notebooks)
+        render_report(SAMPLE, out=tmp_path / "out", notebooks=broken_notebooks)
     message = str(err.value)
     assert "01_goal_definition.ipynb" in message
     assert "cell 4" in message  # the injected parameters cell shifts the inserted cell from 3 to 4
@@ -66,6 +72,12 @@ def test_failing_notebook_names_notebook_and_cell_and_keeps_it(tmp_path):
     kept = tmp_path / "out" / "brightpaw" / "notebooks" / NOTEBOOKS[0][0]
     assert kept.is_file()
     assert not (tmp_path / "out" / "brightpaw" / "report.html").exists()
+
+
+def test_failing_report_exits_non_zero_with_the_message(tmp_path, broken_notebooks, capsys):
+    code = main(["report", str(SAMPLE), "--out", str(tmp_path / "out"), "--notebooks", str(broken_notebooks)])
+    assert code == 1
+    assert "01_goal_definition.ipynb failed in cell 4" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("name", "expected"), [("../../etc", "etc"), ("/abs/path", "abs-path"), ("Acme & Co", "Acme-Co"), ("..", "client")])
