@@ -18,7 +18,25 @@ from ._base import FORMATS, ExportFormat, LoadOptions, LoadReport, LoadResult
 from ._text import head_text
 
 # Registration order is detection order: more specific formats first.
-from . import x, facebook, ga4, shopify, generic  # noqa: E402,F401  (registers formats)
+from . import (  # noqa: E402,F401  (each module registers its formats)
+    x,
+    x_account,
+    x_content,
+    facebook,
+    facebook_page,
+    meta_suite,
+    meta_chart,
+    linkedin,
+    youtube,
+    tiktok,
+    ua,
+    ga4,
+    ga4_bigquery,
+    shopify,
+    hubspot,
+    stripe,
+    generic,
+)
 
 __all__ = [
     "read_export",

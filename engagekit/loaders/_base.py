@@ -172,6 +172,10 @@ class ExportFormat:
         Given the file's first decoded text and its name, True if the file is this format.
     parse
         Reads the file into a canonical frame, recording every row in the report.
+    detectable
+        False for formats chosen only by name (the generic mapped CSV).
+    example
+        An example header (or first lines) of the export, shown by ``engagekit formats``.
     """
 
     name: str
@@ -180,6 +184,7 @@ class ExportFormat:
     sniff: Callable[[str, str], bool]
     parse: Callable[[Path, LoadReport, LoadOptions], pd.DataFrame]
     detectable: bool = True
+    example: str = ""
 
 
 FORMATS: dict[str, ExportFormat] = {}

@@ -327,6 +327,20 @@ class RowBuilder:
         self.fail(empty, pos, "empty date", raw)
         return self._keep(key, parsed)
 
+    def duration(self, key: str | None, pos: int | None, *, na: Iterable[str] = ()) -> pd.Series:
+        """Column ``pos`` as seconds (``Float64``) from ``H:MM:SS``, ``MM:SS`` or plain seconds.
+
+        Tokens in ``na`` and empty cells are NA; anything else that is not a duration drops the row.
+        """
+        if pos is None:
+            return self._keep(key, pd.Series(pd.array([pd.NA] * len(self.records), dtype="Float64")))
+        raw = self.raw(pos)
+        na_mask = raw.isin(list(na)).to_numpy(dtype=bool) | raw.isna().to_numpy(dtype=bool)
+        seconds = pd.Series([parse_duration(v) for v in raw.mask(na_mask)], dtype="Float64")
+        bad = seconds.isna().to_numpy(dtype=bool) & ~na_mask
+        self.fail(bad, pos, "not a duration (expected H:MM:SS)", raw)
+        return self._keep(key, seconds.mask(bad))
+
     def require(self, key: str, pos: int) -> pd.Series:
         """Column ``pos`` as text; an empty cell drops the row."""
         series = self.text(key, pos)
@@ -362,6 +376,25 @@ class RowBuilder:
         frame = frame.loc[keep].reset_index(drop=True)
         frame.attrs["lines"] = self.lines[keep]
         return frame
+
+
+_DURATION = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d(?:\.\d+)?)$")
+
+
+def parse_duration(value: object) -> float | None:
+    """Seconds in ``H:MM:SS``, ``MM:SS`` (``1:02:03.5`` too) or a plain number of seconds; None if neither."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    match = _DURATION.match(text)
+    if match:
+        hours, minutes, secs = match.groups()
+        return int(hours or 0) * 3600 + int(minutes) * 60 + float(secs)
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if number >= 0 and number == number and number != float("inf") else None
 
 
 def _parse_datetimes(raw: pd.Series, *, format: str | None, dayfirst: bool) -> pd.Series:

@@ -1,0 +1,1 @@
+"""Placeholder: this module registers its formats when written."""
