@@ -29,7 +29,10 @@ def _sample(args: argparse.Namespace) -> int:
 def _formats(args: argparse.Namespace) -> int:
     from .loaders import formats
 
-    print(formats().to_string(index=False))
+    for row in formats().itertuples():
+        print(f"{row.format}  ->  {row.table}\n    {row.export}")
+        if row.example:
+            print(f"    e.g. {row.example[:160]}{'...' if len(row.example) > 160 else ''}")
     return 0
 
 
@@ -39,6 +42,10 @@ def _inspect(args: argparse.Namespace) -> int:
     result = read_export(args.file, tz=args.tz)
     print(f"format: {result.format}\ntable:  {result.table}")
     print(result.report.summary())
+    if result.report.columns:
+        print("columns:")
+        for canonical, header in result.report.columns.items():
+            print(f"  {canonical:<16} <- {header}")
     for row in result.report.dropped[:20]:
         print("  dropped " + row.describe())
     print(result.frame.head(args.rows).to_string())

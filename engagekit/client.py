@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -178,7 +179,7 @@ class Dataset:
         return getattr(self, name)
 
     def load_summary(self) -> pd.DataFrame:
-        """One row per file: format, table, rows read, loaded, merged, totals and dropped."""
+        """One row per file: format, table, rows read, loaded, merged, totals, dropped, and replaced by a later file."""
         return pd.DataFrame(
             {
                 "file": [Path(r.file).name for r in self.reports],
@@ -189,6 +190,7 @@ class Dataset:
                 "rows_merged": [r.rows_merged for r in self.reports],
                 "rows_totals": [r.rows_totals for r in self.reports],
                 "rows_dropped": [r.n_dropped for r in self.reports],
+                "rows_replaced": [r.replaced for r in self.reports],
                 "drop_reasons": ["; ".join(f"{k}: {v}" for k, v in sorted(r.rows_dropped.items())) for r in self.reports],
             }
         )
@@ -216,32 +218,38 @@ def load_client(path: str | Path) -> Dataset:
     for file in sorted(config.folder.iterdir()):
         if file.is_file() and file.name not in NOT_DATA and not file.name.startswith("."):
             specs.setdefault(file.resolve(), FileSpec(path=file.resolve()))
-    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in schema.TABLES}
+    frames: dict[str, list[tuple[LoadReport, pd.DataFrame]]] = {name: [] for name in schema.TABLES}
     reports: list[LoadReport] = []
     for spec in sorted(specs.values(), key=lambda s: s.path.name):
         result = read_export(
             spec.path, format=spec.format, tz=config.timezone, salt=config.salt,
             columns=spec.columns, constants=spec.constants, table=spec.table, **spec.options,
         )
-        frames[result.table].append(result.frame)
+        frames[result.table].append((result.report, result.frame))
         reports.append(result.report)
-    tables = {name: _combine(name, parts, reports) for name, parts in frames.items()}
+    tables = {name: _combine(name, parts) for name, parts in frames.items()}
     return Dataset(config=config, reports=reports, **tables)
 
 
-def _combine(table: str, parts: list[pd.DataFrame], reports: list[LoadReport]) -> pd.DataFrame:
+def _combine(table: str, parts: list[tuple[LoadReport, pd.DataFrame]]) -> pd.DataFrame:
+    """One table from every file's frame; a post or order in several files keeps the later file's copy.
+
+    Files are read in name order, which for dated export names is the order of
+    their periods: the later copy is the latest snapshot. Each replaced row is
+    counted in ``replaced`` of the report of the file it came from.
+    """
     if not parts:
         return schema.empty_frame(table)
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if len(parts) == 1:
+        return parts[0][1]
+    frame = pd.concat([f for _, f in parts], ignore_index=True)
     keys = _DEDUP_KEYS.get(table)
-    if keys and len(parts) > 1:
-        dup = frame.duplicated(keys, keep="last") & frame[keys].notna().all(axis=1)
-        if dup.any():
-            for report in reports:
-                if report.table == table:
-                    report.warn(
-                        f"{int(dup.sum())} {table} rows appear in more than one file; the later file's values are kept"
-                    )
-            frame = frame.loc[~dup].reset_index(drop=True)
+    if keys:
+        source = np.repeat(np.arange(len(parts)), [len(f) for _, f in parts])
+        dup = (frame.duplicated(keys, keep="last") & frame[keys].notna().all(axis=1)).to_numpy()
+        for index, count in zip(*np.unique(source[dup], return_counts=True)):
+            report = parts[index][0]
+            report.replaced += int(count)
+            report.warn(f"{count} {table} rows also appear in a later file; the later file's values are kept")
+        frame = frame.loc[~dup].reset_index(drop=True)
     return frame
-

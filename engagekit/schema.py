@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "METRIC_DTYPES",
     "empty_frame",
     "conform",
+    "na_series",
     "validate",
 ]
 
@@ -160,15 +162,27 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         if col in frame.columns:
             out[col] = _cast(frame[col].reset_index(drop=True), dtype)
         else:
-            out[col] = pd.Series(pd.array([pd.NA] * n, dtype=_na_dtype(dtype)), dtype=dtype)
+            out[col] = na_series(n, dtype)
     return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
-def _na_dtype(dtype: str) -> str:
-    return "object" if dtype == STR or dtype.startswith("datetime") else dtype
+def na_series(n: int, dtype: str) -> pd.Series:
+    """``n`` missing values of a canonical ``dtype``, built without a Python object per value."""
+    if dtype == INT:
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)))
+    if dtype == FLOAT:
+        return pd.Series(pd.arrays.FloatingArray(np.zeros(n), np.ones(n, dtype=bool)))
+    if dtype == BOOL:
+        return pd.Series(pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool)))
+    if dtype == STR:
+        return pd.Series(np.full(n, np.nan), dtype=STR)
+    naive = pd.Series(np.full(n, np.datetime64("NaT", "us")))
+    return naive.dt.tz_localize("UTC") if dtype == UTC else naive
 
 
 def _cast(series: pd.Series, dtype: str) -> pd.Series:
+    if str(series.dtype) == dtype:
+        return series
     if dtype == UTC:
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             return series.dt.tz_convert("UTC").astype(UTC)

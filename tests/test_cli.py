@@ -5,9 +5,11 @@ from engagekit.cli import main
 from paths import FIXTURES
 
 
-def test_formats_lists_formats(capsys):
+def test_formats_lists_formats_with_an_example(capsys):
     assert main(["formats"]) == 0
-    assert "x_tweet_activity" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "x_tweet_activity  ->  posts" in out
+    assert 'e.g. "Tweet id","Tweet permalink"' in out
 
 
 def test_inspect_shows_format_counts_and_drops(capsys):
@@ -17,6 +19,8 @@ def test_inspect_shows_format_counts_and_drops(capsys):
     assert "format: x_tweet_activity" in out
     assert "4 rows read, 3 loaded" in out
     assert "dropped line 6, column 'time'" in out
+    assert "reactions        <- likes" in out
+    assert "published_at     <- time" in out
 
 
 def test_unknown_file_is_one_clear_line_and_exit_2(tmp_path, capsys):

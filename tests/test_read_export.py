@@ -32,4 +32,4 @@ def test_unknown_format_name_is_refused(tmp_path):
 def test_formats_lists_every_registered_format():
     table = formats()
     assert {"x_tweet_activity", "facebook_post_level", "ga4_report_csv", "shopify_orders", "generic"} <= set(table["format"])
-    assert set(table.columns) == {"format", "table", "export"}
+    assert set(table.columns) == {"format", "table", "export", "example"}

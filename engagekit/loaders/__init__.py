@@ -50,12 +50,13 @@ __all__ = [
 
 
 def formats() -> pd.DataFrame:
-    """The supported formats: name, table, and what export each is."""
+    """The supported formats: name, table, what export each is, and the first line of an example."""
     return pd.DataFrame(
         {
             "format": [f.name for f in FORMATS.values()],
             "table": [f.table or "(from mapping)" for f in FORMATS.values()],
             "export": [f.title for f in FORMATS.values()],
+            "example": [f.example.splitlines()[0] if f.example else "" for f in FORMATS.values()],
         }
     ).astype("str")
 

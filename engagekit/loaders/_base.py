@@ -45,6 +45,9 @@ class LoadReport:
     Every data row read is loaded, merged into another row (a Shopify line
     item into its order), counted as a totals row, or dropped with a reason:
     ``rows_read == rows_loaded + rows_merged + rows_totals + sum(rows_dropped.values())``.
+    ``columns`` maps each canonical column to the header it was read from;
+    ``replaced`` counts rows a later export of the same post or order replaced
+    when a client folder was loaded.
     """
 
     file: str
@@ -57,6 +60,8 @@ class LoadReport:
     rows_dropped: Counter[str] = field(default_factory=Counter)
     dropped: list[DroppedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+    replaced: int = 0
 
     def drop(self, line: int, reason: str, *, column: str | None = None, value: Any = None) -> None:
         """Record one dropped row under ``reason``."""

@@ -12,14 +12,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from ..errors import ExportError, MissingColumnError
+from ..schema import na_series
 from ._base import LoadReport
 
 __all__ = [
@@ -29,7 +33,11 @@ __all__ = [
     "read_records",
     "match_columns",
     "normalise_header",
+    "parse_duration",
+    "open_rows",
+    "read_table",
     "RowBuilder",
+    "Table",
 ]
 
 _BOMS = (
@@ -144,7 +152,11 @@ def match_columns(
     return found
 
 
-_NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f]")
+def _strings(values: Sequence[str]) -> pa.ChunkedArray:
+    return pa.chunked_array([pa.array(values, type=pa.string())])
+
+
+_NULL_STRING = pa.scalar(None, pa.string())
 
 
 class RowBuilder:
@@ -163,10 +175,13 @@ class RowBuilder:
 
     Notes
     -----
-    Each conversion returns a Series aligned with ``records``; a cell that
-    cannot be converted marks its row as failed with the first reason found.
-    :meth:`finish` records the failed rows as dropped and returns the frame of
-    the rows that survived.
+    The cells are held column by column (Arrow strings); :meth:`from_table`
+    builds a RowBuilder straight from a file read by :func:`read_table`
+    without a Python object per cell. Each conversion returns a Series aligned
+    with the rows; a cell that cannot be converted marks its row as failed
+    with the first reason found. :meth:`finish` records the failed rows as
+    dropped (with their line, found only then) and returns the frame of the
+    rows that survived.
     """
 
     def __init__(
@@ -176,10 +191,7 @@ class RowBuilder:
         records: Sequence[Record],
         report: LoadReport,
     ) -> None:
-        self.file = file
-        self.header = list(header)
-        self.report = report
-        width = len(self.header)
+        width = len(header)
         kept: list[Record] = []
         for rec in records:
             cells = rec.cells
@@ -193,24 +205,64 @@ class RowBuilder:
                 )
                 continue
             kept.append(Record(rec.line, cells))
-        self.records = kept
-        self.lines = np.array([r.line for r in kept], dtype=np.int64)
-        self._failed: dict[int, tuple[str, str, str]] = {}
+        arrays = [_strings([r.cells[pos] for r in kept]) for pos in range(width)]
+        lines = np.array([r.line for r in kept], dtype=np.int64)
+        self._setup(file, header, arrays, len(kept), report, lambda: lines)
+
+    @classmethod
+    def from_table(cls, table: Table, report: LoadReport) -> RowBuilder:
+        """A RowBuilder over a file read column-wise by :func:`read_table`."""
+        rows = cls.__new__(cls)
+        rows._setup(table.file, table.header.cells, table.columns, table.n_rows, report, table.lines)
+        return rows
+
+    def _setup(self, file, header, arrays, n, report, lines) -> None:
+        self.file = file
+        self.header = list(header)
+        self.report = report
+        self._arrays: list[pa.ChunkedArray] = list(arrays)
+        self._n = n
+        self._lines_fn = lines
+        self._lines: np.ndarray | None = None
+        self._stripped: dict[int, pa.ChunkedArray] = {}
+        self._failed: dict[int, tuple[str, str | None, str | None]] = {}
+        self._failed_mask = np.zeros(n, dtype=bool)
+        self._merged_mask = np.zeros(n, dtype=bool)
         self.columns: dict[str, pd.Series] = {}
+        self.mapping: dict[str, str] = {}
 
     def __len__(self) -> int:
-        return len(self.records)
+        return self._n
+
+    @property
+    def lines(self) -> np.ndarray:
+        """The line each row starts on (computed on first use: a fast read does not track lines)."""
+        if self._lines is None:
+            self._lines = np.asarray(self._lines_fn(), dtype=np.int64)
+        return self._lines
+
+    def _cells(self, pos: int) -> pa.ChunkedArray:
+        """Column ``pos`` stripped, empty cells null."""
+        if pos not in self._stripped:
+            trimmed = pc.utf8_trim_whitespace(self._arrays[pos])
+            self._stripped[pos] = pc.if_else(pc.equal(trimmed, ""), _NULL_STRING, trimmed)
+        return self._stripped[pos]
 
     def raw(self, pos: int) -> pd.Series:
         """The cells of column ``pos`` as ``str``, stripped; empty cells are NA."""
-        values = [r.cells[pos] for r in self.records]
-        series = pd.Series(values, dtype="str").str.strip()
-        return series.mask(series == "")
+        return _to_str_series(self._cells(pos))
+
+    def _map(self, key: str | None, pos: int | None) -> None:
+        if key is not None and pos is not None:
+            self.mapping[key] = self.header[pos]
 
     def fail(self, mask: pd.Series | np.ndarray, pos: int, reason: str, values: pd.Series) -> None:
         """Mark the rows under ``mask`` as malformed in column ``pos``."""
-        for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
-            self._failed.setdefault(int(i), (reason, self.header[pos], values.iloc[i]))
+        mask = np.asarray(mask, dtype=bool) & ~self._merged_mask
+        for i in np.flatnonzero(mask & ~self._failed_mask):
+            value = values.iloc[i]
+            self._failed[int(i)] = (reason, self.header[pos], None if pd.isna(value) else str(value))
+        self._failed_mask |= mask
 
     def _keep(self, key: str | None, series: pd.Series) -> pd.Series:
         """Store ``series`` as output column ``key`` (None: a value used only to derive others)."""
@@ -218,12 +270,13 @@ class RowBuilder:
             self.columns[key] = series
         return series
 
+    def _absent(self, dtype: str = "str") -> pd.Series:
+        return na_series(self._n, dtype)
+
     def text(self, key: str | None, pos: int | None) -> pd.Series:
         """Column ``pos`` as text (NA where empty or where the column is absent)."""
+        self._map(key, pos)
         return self._keep(key, self._absent() if pos is None else self.raw(pos))
-
-    def _absent(self) -> pd.Series:
-        return pd.Series([pd.NA] * len(self.records), dtype="str")
 
     def number(
         self,
@@ -250,41 +303,48 @@ class RowBuilder:
         thousands, decimal
             Separators used by the export.
         """
+        if empty not in ("na", "zero"):
+            raise ValueError(f"empty must be 'na' or 'zero', not {empty!r}")
         dtype = "Int64" if integer else "Float64"
         if pos is None:
-            return self._keep(key, pd.Series(pd.array([pd.NA] * len(self.records), dtype=dtype)))
-        raw = self.raw(pos)
-        na_mask = raw.isin(list(na)).to_numpy(dtype=bool)
-        empty_mask = raw.isna().to_numpy(dtype=bool)
-        cleaned = raw.str.replace(_NUMBER_JUNK, "", regex=True)
-        if thousands:
-            cleaned = cleaned.str.replace(thousands, "", regex=False)
-        if decimal != ".":
-            cleaned = cleaned.str.replace(decimal, ".", regex=False)
-        is_pct = cleaned.str.endswith("%").fillna(False).to_numpy(dtype=bool)
-        if percent:
-            cleaned = cleaned.str.rstrip("%")
-        values = pd.to_numeric(cleaned.mask(na_mask | empty_mask), errors="coerce")
-        values = values.astype("Float64")
-        if percent:
-            values = values.where(~is_pct, values / 100)
-        bad = values.isna().to_numpy(dtype=bool) & ~na_mask & ~empty_mask
-        self.fail(bad, pos, "not a number", raw)
+            return self._keep(key, self._absent(dtype))
+        self._map(key, pos)
+        cells = self._cells(pos)
+        na_tokens = [t for t in na]
+        empty_mask = _np_bool(pc.is_null(cells))
+        na_mask = _np_bool(pc.is_in(cells, value_set=pa.array(na_tokens, pa.string()))) if na_tokens else np.zeros(self._n, bool)
+        usable = pc.if_else(pa.array(na_mask), _NULL_STRING, cells) if na_tokens else cells
+        values = _cast_float(usable) if decimal == "." and not percent else None
+        if values is None:
+            cleaned = _clean_number_text(usable, thousands=thousands, decimal=decimal)
+            is_pct = np.zeros(self._n, dtype=bool)
+            if percent:
+                is_pct = _np_bool(pc.fill_null(pc.ends_with(cleaned, "%"), False))
+                cleaned = pc.utf8_rtrim(cleaned, characters="%")
+            values = _to_float(cleaned)
+            if percent:
+                values = np.where(is_pct, values / 100, values)
+        bad = np.isnan(values) & ~na_mask & ~empty_mask
+        if bad.any():
+            self.fail(bad, pos, "not a number", self.raw(pos))
         if integer:
-            whole = (values.fillna(0) % 1 == 0).to_numpy(dtype=bool)
-            not_whole = ~whole & ~bad
-            self.fail(not_whole, pos, "not a whole number", raw)
-            bad |= not_whole
+            not_whole = ~np.isnan(values) & (np.mod(values, 1) != 0)
+            if not_whole.any():
+                self.fail(not_whole, pos, "not a whole number", self.raw(pos))
+                bad |= not_whole
         if empty == "zero":
-            values = values.mask(empty_mask, 0.0)
-        elif empty != "na":
-            raise ValueError(f"empty must be 'na' or 'zero', not {empty!r}")
-        values = values.mask(bad)
-        return self._keep(key, values.round().astype(dtype) if integer else values)
+            values = np.where(empty_mask, 0.0, values)
+        missing = np.isnan(values) | bad
+        if integer:
+            data = np.where(missing, 0, np.round(np.nan_to_num(values))).astype(np.int64)
+            series = pd.Series(pd.arrays.IntegerArray(data, missing))
+        else:
+            series = pd.Series(pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing))
+        return self._keep(key, series)
 
     def timestamp(
         self,
-        key: str,
+        key: str | None,
         pos: int,
         *,
         format: str | None = None,
@@ -298,8 +358,9 @@ class RowBuilder:
         are read in ``tz`` (UTC when ``tz`` is None). An empty cell drops the row
         when ``required``, else it is NA.
         """
+        self._map(key, pos)
         raw = self.raw(pos)
-        parsed = _parse_datetimes(raw, format=format, dayfirst=dayfirst)
+        parsed = _parse_datetimes(self._cells(pos), raw, format=format, dayfirst=dayfirst)
         if parsed.dt.tz is None:
             parsed = parsed.dt.tz_localize(
                 tz or "UTC", ambiguous="NaT", nonexistent="shift_forward"
@@ -308,15 +369,17 @@ class RowBuilder:
         empty = raw.isna().to_numpy(dtype=bool)
         bad = parsed.isna().to_numpy(dtype=bool) & ~empty
         expected = f" (expected {_describe_format(format)})" if format else ""
-        self.fail(bad, pos, f"not a valid date/time{expected}", raw)
-        if required:
+        if bad.any():
+            self.fail(bad, pos, f"not a valid date/time{expected}", raw)
+        if required and empty.any():
             self.fail(empty, pos, "empty date/time", raw)
         return self._keep(key, parsed)
 
-    def date(self, key: str, pos: int, *, format: str | None = None, dayfirst: bool = False) -> pd.Series:
+    def date(self, key: str | None, pos: int, *, format: str | None = None, dayfirst: bool = False) -> pd.Series:
         """Column ``pos`` as a calendar date (``datetime64[us]`` at midnight); empty cells drop the row."""
+        self._map(key, pos)
         raw = self.raw(pos)
-        parsed = _parse_datetimes(raw, format=format, dayfirst=dayfirst)
+        parsed = _parse_datetimes(self._cells(pos), raw, format=format, dayfirst=dayfirst)
         if parsed.dt.tz is not None:
             parsed = parsed.dt.tz_localize(None)
         parsed = parsed.dt.normalize().astype("datetime64[us]")
@@ -333,7 +396,8 @@ class RowBuilder:
         Tokens in ``na`` and empty cells are NA; anything else that is not a duration drops the row.
         """
         if pos is None:
-            return self._keep(key, pd.Series(pd.array([pd.NA] * len(self.records), dtype="Float64")))
+            return self._keep(key, self._absent("Float64"))
+        self._map(key, pos)
         raw = self.raw(pos)
         na_mask = raw.isin(list(na)).to_numpy(dtype=bool) | raw.isna().to_numpy(dtype=bool)
         seconds = pd.Series([parse_duration(v) for v in raw.mask(na_mask)], dtype="Float64")
@@ -349,33 +413,194 @@ class RowBuilder:
 
     def exclude(self, mask: pd.Series | np.ndarray, reason: str) -> None:
         """Drop the rows under ``mask`` for ``reason`` (not malformed: e.g. rows about another account)."""
-        for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
-            self._failed.setdefault(int(i), (reason, None, None))
+        mask = np.asarray(mask, dtype=bool) & ~self._merged_mask
+        for i in np.flatnonzero(mask & ~self._failed_mask):
+            self._failed[int(i)] = (reason, None, None)
+        self._failed_mask |= mask
+
+    def merge(self, mask: pd.Series | np.ndarray) -> None:
+        """Leave out the rows under ``mask`` as merged into another row (counted in ``rows_merged``).
+
+        Call it before converting: merged rows are not checked for malformed cells.
+        """
+        self._merged_mask |= np.asarray(mask, dtype=bool) & ~self._failed_mask
 
     @property
     def ok(self) -> np.ndarray:
-        """Boolean mask of the rows not marked as failed so far."""
-        mask = np.ones(len(self.records), dtype=bool)
-        if self._failed:
-            mask[list(self._failed)] = False
-        return mask
+        """Boolean mask of the rows neither failed nor merged so far."""
+        return ~(self._failed_mask | self._merged_mask)
+
+    def line_of(self, rows: np.ndarray) -> np.ndarray:
+        """The file line of each row index in ``rows``."""
+        return self.lines[np.asarray(rows, dtype=np.int64)]
 
     def finish(self, columns: Mapping[str, pd.Series] | None = None) -> pd.DataFrame:
         """Record the failed rows in the report and return the surviving rows' columns.
 
-        ``columns`` may add derived columns aligned with the records.
+        ``columns`` may add derived columns aligned with the records. The
+        frame's ``attrs["rows"]`` holds each surviving row's index, for
+        :meth:`line_of`; the column mapping goes to the report.
         """
-        for i in sorted(self._failed):
-            reason, column, value = self._failed[i]
-            self.report.drop(int(self.lines[i]), reason, column=column, value=value)
+        if self._failed:
+            lines = self.lines
+            for i in sorted(self._failed):
+                reason, column, value = self._failed[i]
+                self.report.drop(int(lines[i]), reason, column=column, value=value)
+        self.report.columns.update(self.mapping)
+        self.report.rows_merged += int((self._merged_mask & ~self._failed_mask).sum())
         data = dict(self.columns)
         if columns:
             data.update(columns)
         frame = pd.DataFrame({k: v.reset_index(drop=True) for k, v in data.items()})
         keep = self.ok
-        frame = frame.loc[keep].reset_index(drop=True)
-        frame.attrs["lines"] = self.lines[keep]
+        if not keep.all():
+            frame = frame.loc[keep].reset_index(drop=True)
+        frame.attrs["rows"] = np.flatnonzero(keep)
         return frame
+
+
+def _np_bool(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _to_str_series(values: pa.ChunkedArray) -> pd.Series:
+    return pd.Series(values.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get))
+
+
+_NUMBER_JUNK_RE = r"[\s\x{00a0}\x{202f}]"
+
+
+def _clean_number_text(cells: pa.ChunkedArray, *, thousands: str | None, decimal: str) -> pa.ChunkedArray:
+    if pc.any(pc.match_substring_regex(cells, _NUMBER_JUNK_RE)).as_py():
+        cells = pc.replace_substring_regex(cells, _NUMBER_JUNK_RE, "")
+    if thousands:
+        cells = pc.replace_substring(cells, thousands, "")
+    if decimal != ".":
+        cells = pc.replace_substring(cells, decimal, ".")
+    return cells
+
+
+def _cast_float(cells: pa.ChunkedArray) -> np.ndarray | None:
+    """Cells as float64 (NaN for nulls) when every cell is a plain number, else None."""
+    try:
+        return pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _to_float(cells: pa.ChunkedArray) -> np.ndarray:
+    """Cells as float64 with NaN for nulls and for text that is not a number."""
+    values = _cast_float(cells)
+    if values is None:
+        values = pd.to_numeric(_to_str_series(cells), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return values
+
+
+def open_rows(path: Path, report: LoadReport, *, format: str, skip: int = 0, delimiter: str = ",") -> tuple[Record, list[Record], RowBuilder]:
+    """The header, the ``skip`` records after it, and a RowBuilder over the data rows of a delimited file.
+
+    Reads column-wise with Arrow when it can (:func:`read_table`), else record by
+    record; either way ``report.rows_read`` is set to the number of data rows.
+    """
+    table = read_table(path, report, skip=skip, delimiter=delimiter)
+    if table is not None:
+        report.rows_read = table.n_rows
+        return table.header, table.skipped, RowBuilder.from_table(table, report)
+    records = read_records(decode(path, report), delimiter=delimiter)
+    header = check_header_row(records, path, format)
+    data = records[1 + skip:]
+    report.rows_read = len(data)
+    return header, records[1:1 + skip], RowBuilder(path, header.cells, data, report)
+
+
+def read_table(path: Path, report: LoadReport, *, skip: int = 0, delimiter: str = ",") -> Table | None:
+    """Read a UTF-8 CSV column-wise with Arrow: the header, ``skip`` records after it, then the data.
+
+    Returns None when the fast read does not apply (not UTF-8, or a row whose
+    number of cells differs from the header's): the caller then reads records
+    with :func:`read_records`, which locates every problem by line.
+    """
+    with open(path, "rb") as fh:
+        start = fh.read(3)
+    bom = 3 if start == b"\xef\xbb\xbf" else 0
+    if _encoding_of(start) not in (None, "utf-8-sig"):
+        return None
+    head = head_text(path, size=1 << 20)
+    lead = read_records(head, delimiter=delimiter)[: 1 + skip]
+    if len(lead) < 1 + skip:
+        return None
+    header, skipped = lead[0], lead[1:]
+    width = len(header.cells)
+    data_line = _line_after(head, 1 + skip, delimiter)
+    if data_line is None:
+        return None
+    offset = _byte_offset_of_line(path, data_line)
+    invalid: list[int] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append(row.actual_columns)
+        return "skip"
+
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(offset, bom))
+            table = pacsv.read_csv(
+                fh,
+                read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)]),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={f"c{i}": pa.string() for i in range(width)},
+                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                ),
+            )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    if invalid:
+        return None
+
+    def lines() -> np.ndarray:
+        text = decode(path)
+        records = read_records(text, delimiter=delimiter)
+        return np.array([r.line for r in records[1 + skip:]], dtype=np.int64)
+
+    return Table(path, header, skipped, [table.column(i) for i in range(width)], table.num_rows, lines)
+
+
+def _line_after(text: str, n_records: int, delimiter: str) -> int | None:
+    """The line after the first ``n_records`` records of ``text`` (1-based), None if they are not all there."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    count = 0
+    for cells in reader:
+        if not cells or (len(cells) == 1 and cells[0] == ""):
+            continue
+        count += 1
+        if count == n_records:
+            return reader.line_num + 1
+    return None
+
+
+def _byte_offset_of_line(path: Path, line: int) -> int:
+    """Byte offset where 1-based ``line`` starts."""
+    offset = 0
+    with open(path, "rb") as fh:
+        for _ in range(line - 1):
+            chunk = fh.readline()
+            if not chunk:
+                break
+            offset += len(chunk)
+    return offset
+
+
+@dataclass(frozen=True)
+class Table:
+    """A delimited file read column-wise: header, skipped records, and the data columns as Arrow strings."""
+
+    file: Path
+    header: Record
+    skipped: list[Record]
+    columns: list[pa.ChunkedArray]
+    n_rows: int
+    lines: Callable[[], np.ndarray]
 
 
 _DURATION = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d(?:\.\d+)?)$")
@@ -397,9 +622,18 @@ def parse_duration(value: object) -> float | None:
     return number if number >= 0 and number == number and number != float("inf") else None
 
 
-def _parse_datetimes(raw: pd.Series, *, format: str | None, dayfirst: bool) -> pd.Series:
+def _parse_datetimes(cells: pa.ChunkedArray, raw: pd.Series, *, format: str | None, dayfirst: bool) -> pd.Series:
+    """Parse with Arrow's strptime where the format allows, and with pandas for what Arrow leaves unparsed."""
     if format is None:
         return pd.to_datetime(raw, errors="coerce", dayfirst=dayfirst, format="mixed")
+    arrow = None
+    if not any(code in format for code in ("%b", "%a", "%B", "%A", "%p", "%I", "%f", "%j")):
+        try:
+            arrow = pc.strptime(cells, format=format, unit="us", error_is_null=True)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            arrow = None
+    if arrow is not None and pc.sum(pc.and_(pc.is_null(arrow), pc.is_valid(cells))).as_py() in (0, None):
+        return pd.Series(arrow.to_pandas())
     if "%z" in format:
         return pd.to_datetime(raw, errors="coerce", format=format, utc=True)
     return pd.to_datetime(raw, errors="coerce", format=format)

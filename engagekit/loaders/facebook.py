@@ -286,5 +286,6 @@ POST_LEVEL = register(
         ),
         sniff=_sniff,
         parse=_parse,
+        example='"Post ID",Permalink,"Post Message",Type,Countries,Languages,Posted,"Audience Targeting","Lifetime Post Total Reach",... (row 2: descriptions ending "(Unique Users)" or "(Total Count)")',
     )
 )

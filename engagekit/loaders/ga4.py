@@ -199,5 +199,6 @@ GA4_REPORT = register(
         title="Google Analytics 4 report CSV download (# preamble, one or more sections)",
         sniff=_sniff,
         parse=_parse,
+        example="# ---------------------------------------- / # Traffic acquisition: Session source / medium / ... / Date,Session source / medium,Session campaign,Sessions,Engaged sessions,Total users,Key events,Total revenue",
     )
 )

@@ -164,5 +164,6 @@ GENERIC = register(
         sniff=_sniff,
         parse=_parse,
         detectable=False,
+        example="any header; client.yml maps canonical columns to it (columns: {occurred_at: Signed up at, customer_key: Email})",
     )
 )

@@ -29,14 +29,16 @@ facebook`` or ``UTM source: facebook`` (else NA).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..privacy import hash_identifiers
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import Record, RowBuilder, check_header_row, decode, match_columns, normalise_header, read_records
+from ._text import RowBuilder, match_columns, normalise_header, open_rows
 
 __all__ = ["SHOPIFY_ORDERS"]
 
@@ -57,7 +59,6 @@ _REQUIRED = ("record_id", "created_at", "total", "currency")
 _ORDER_LEVEL = ("financial_status", "total")
 _SNIFF = ["name", "email", "financial status", "paid at"]
 _UTM_KEYS = {"utm_source": "source", "utm_medium": "medium", "utm_campaign": "campaign", "utm_content": "content"}
-_ATTRIBUTE = re.compile(r"^\s*([^:]+?)\s*:\s*(.*?)\s*$")
 
 
 def _sniff(head: str, name: str) -> bool:
@@ -66,52 +67,33 @@ def _sniff(head: str, name: str) -> bool:
     return names[:4] == _SNIFF
 
 
-def _cell(record: Record, pos: int | None) -> str:
-    """The stripped cell at ``pos`` ('' where the row is short or the column absent)."""
-    if pos is None or pos >= len(record.cells):
-        return ""
-    return record.cells[pos].strip()
-
-
-def _first_rows(data: list[Record], cols: dict[str, int], report: LoadReport) -> list[Record]:
-    """Each order's first row; line-item rows are merged, repeated orders dropped."""
-    order_level = [cols[k] for k in _ORDER_LEVEL if k in cols]
-    seen: set[str] = set()
-    firsts = []
-    for rec in data:
-        name = _cell(rec, cols["record_id"])
-        filled = any(_cell(rec, pos) for pos in order_level)
-        if name and name in seen:
-            if filled:
-                report.drop(rec.line, "duplicate order", column="Name", value=name)
-            else:
-                report.rows_merged += 1
-            continue
-        if name:
-            seen.add(name)
-        firsts.append(rec)
-    return firsts
+def _merge_line_items(rows: RowBuilder, cols: dict[str, int]) -> None:
+    """Merge each order's later line-item rows into it; an order written twice drops the later copy."""
+    names = rows.raw(cols["record_id"])
+    money = np.zeros(len(rows), dtype=bool)
+    for key in _ORDER_LEVEL:
+        if key in cols:
+            money |= rows.raw(cols[key]).notna().to_numpy(dtype=bool)
+    repeat = (names.notna() & names.duplicated(keep="first")).to_numpy(dtype=bool)
+    rows.fail(repeat & money, cols["record_id"], "duplicate order", names)
+    rows.merge(repeat & ~money)
 
 
 def utm_attributes(notes: pd.Series) -> dict[str, pd.Series]:
     """``source``, ``medium``, ``campaign``, ``content`` from ``key: value`` note attribute lines.
 
-    Keys are matched case-insensitively with spaces or hyphens read as
-    underscores (``UTM source`` is ``utm_source``); NA where absent.
+    Keys are matched case-insensitively with a space, hyphen or underscore
+    after ``utm`` (``UTM source`` is ``utm_source``); NA where absent.
     """
-    found: dict[str, list[str | None]] = {col: [] for col in _UTM_KEYS.values()}
-    for note in notes:
-        tags: dict[str, str] = {}
-        if isinstance(note, str):
-            for line in note.splitlines():
-                match = _ATTRIBUTE.match(line)
-                if match and match.group(2):
-                    key = re.sub(r"[\s-]+", "_", match.group(1).lower())
-                    if key in _UTM_KEYS:
-                        tags.setdefault(_UTM_KEYS[key], match.group(2))
-        for col in found:
-            found[col].append(tags.get(col))
-    return {col: pd.Series(values, dtype="str") for col, values in found.items()}
+    values = pa.chunked_array([pa.array(notes.to_numpy(na_value=None), type=pa.string())])
+    found = {}
+    for key, column in _UTM_KEYS.items():
+        name = key.split("_", 1)[1]
+        pattern = rf"(?im)^[ \t]*utm[ _-]+{name}[ \t]*:[ \t]*(?P<v>[^\r\n]*?)[ \t]*\r?$"
+        tag = pc.struct_field(pc.extract_regex(values, pattern), "v")
+        tag = pc.if_else(pc.equal(tag, ""), pa.scalar(None, pa.string()), tag)
+        found[column] = pd.Series(tag.to_pandas(), dtype="str")
+    return found
 
 
 def _cancelled(rows: RowBuilder, cols: dict[str, int]) -> pd.Series:
@@ -122,12 +104,9 @@ def _cancelled(rows: RowBuilder, cols: dict[str, int]) -> pd.Series:
 
 
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
-    records = read_records(decode(path, report))
-    header = check_header_row(records, path, FORMAT)
-    data = records[1:]
-    report.rows_read = len(data)
+    header, _, rows = open_rows(path, report, format=FORMAT)
     cols = match_columns(header.cells, _ALIASES, required=_REQUIRED, file=path, format=FORMAT, line=header.line)
-    rows = RowBuilder(path, header.cells, _first_rows(data, cols, report), report)
+    _merge_line_items(rows, cols)
     rows.timestamp("occurred_at", cols["created_at"], format="%Y-%m-%d %H:%M:%S %z")
     rows.number("value", cols["total"], integer=False, thousands=None)
     rows.text("currency", cols["currency"])
@@ -151,5 +130,6 @@ SHOPIFY_ORDERS = register(
         title="Shopify orders export (orders_export*.csv), one outcome per order",
         sniff=_sniff,
         parse=_parse,
+        example="Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,...,Created at,Lineitem quantity,...",
     )
 )

@@ -20,14 +20,15 @@ t.co short link, so UTM tags are found only where the text carries the full URL)
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, check_header_row, decode, match_columns, normalise_header, read_records
+from ._text import match_columns, normalise_header, open_rows
 
 __all__ = ["TWEET_ACTIVITY"]
 
@@ -52,7 +53,13 @@ _METRICS = (
 _REQUIRED = ("post_id", "published_at", "impressions", "engagements")
 _PROMOTED = {key: tuple(f"promoted {a}" for a in names) for key, names in _ALIASES.items() if key in _METRICS}
 _NOT_PROMOTED = ("-",)
-_HANDLE = re.compile(r"(?:twitter|x)\.com/([^/]+)/status/", re.IGNORECASE)
+_HANDLE = r"(?i:(?:twitter|x)\.com)/(?P<handle>[^/]+)/status/"
+
+
+def _handles(permalinks: pd.Series) -> pd.Series:
+    """The account handle in each permalink (NA where there is none)."""
+    values = pa.chunked_array([pa.array(permalinks.to_numpy(na_value=None), type=pa.string())])
+    return pd.Series(pc.struct_field(pc.extract_regex(values, _HANDLE), "handle").to_pandas(), dtype="str")
 
 
 def _sniff(head: str, name: str) -> bool:
@@ -62,10 +69,7 @@ def _sniff(head: str, name: str) -> bool:
 
 
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
-    records = read_records(decode(path, report))
-    header = check_header_row(records, path, "x_tweet_activity")
-    data = records[1:]
-    report.rows_read = len(data)
+    header, _, rows = open_rows(path, report, format="x_tweet_activity")
     cols = match_columns(
         header.cells, _ALIASES, required=_REQUIRED, file=path,
         format="x_tweet_activity", line=header.line,
@@ -73,7 +77,6 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     promoted = match_columns(
         header.cells, _PROMOTED, required=(), file=path, format="x_tweet_activity"
     )
-    rows = RowBuilder(path, header.cells, data, report)
     rows.require("post_id", cols["post_id"])
     rows.text("url", cols.get("url"))
     text = rows.text("text", cols.get("text"))
@@ -88,7 +91,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
             if key == "impressions":
                 paid = (paid_part.fillna(0) > 0).astype("boolean")
     extra["paid"] = paid
-    account = rows.columns["url"].str.extract(_HANDLE, expand=False).astype("str")
+    account = _handles(rows.columns["url"])
     if options.account:
         account = account.fillna(options.account)
     extra["account"] = account
@@ -98,8 +101,9 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     frame = rows.finish(extra)
     # Overlapping exports repeat a tweet; within one file the newest row wins.
     duplicated = frame.duplicated("post_id", keep="first")
-    for line in frame.attrs["lines"][duplicated.to_numpy()]:
-        report.drop(int(line), "duplicate Tweet id in this file")
+    if duplicated.any():
+        for line in rows.line_of(frame.attrs["rows"][duplicated.to_numpy()]):
+            report.drop(int(line), "duplicate Tweet id in this file")
     return frame.loc[~duplicated].reset_index(drop=True)
 
 
@@ -110,5 +114,6 @@ TWEET_ACTIVITY = register(
         title="X/Twitter legacy per-tweet activity export (tweet_activity_metrics_*.csv)",
         sniff=_sniff,
         parse=_parse,
+        example='"Tweet id","Tweet permalink","Tweet text","time","impressions","engagements","engagement rate","retweets","replies","likes","user profile clicks","url clicks",...,"promoted media engagements"',
     )
 )
