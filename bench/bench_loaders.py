@@ -105,15 +105,22 @@ def median_seconds(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+# Peak resident memory from /proc (VmHWM starts afresh with the new process; ru_maxrss would carry
+# the parent's peak across exec on Linux).
 _MEMORY_PROBE = """
-import json, resource, sys
+import json, sys
 import pandas as pd
 import engagekit
+
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+
 path, how = sys.argv[1], sys.argv[2]
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak()
 frame = engagekit.read_export(path).frame if how == "engagekit" else pd.read_csv(path, engine="pyarrow")
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"peak_growth": (after - before) * 1024, "frame": int(frame.memory_usage(deep=True).sum())}))
+print(json.dumps({"peak_growth": peak() - before, "frame": int(frame.memory_usage(deep=True).sum())}))
 """
 
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ._arrow import missing_str
+
 __all__ = [
     "TABLES",
     "PLATFORMS",
@@ -175,7 +177,7 @@ def na_series(n: int, dtype: str) -> pd.Series:
     if dtype == BOOL:
         return pd.Series(pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool)))
     if dtype == STR:
-        return pd.Series(np.full(n, np.nan), dtype=STR)
+        return missing_str(n)
     naive = pd.Series(np.full(n, np.datetime64("NaT", "us")))
     return naive.dt.tz_localize("UTC") if dtype == UTC else naive
 

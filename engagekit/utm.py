@@ -10,6 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._arrow import as_arrow, missing_str, to_str_series
+
 __all__ = ["URL_PATTERN", "first_link", "utm_tags", "link_columns"]
 
 URL_PATTERN = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -36,18 +38,16 @@ def utm_tags(url: str | None) -> dict[str, str]:
     return {k.lower(): v[0] for k, v in query.items() if k.lower().startswith("utm_") and v}
 
 
-def _as_arrow(values: pd.Series) -> pa.ChunkedArray:
-    return pa.chunked_array([pa.array(values.astype("str").to_numpy(na_value=None), type=pa.string())])
-
-
 def _field(values: pa.ChunkedArray, pattern: str, name: str) -> pa.ChunkedArray:
     return pc.struct_field(pc.extract_regex(values, pattern), name)
 
 
 def _tag(links: pa.ChunkedArray, tag: str) -> pd.Series:
+    if not pc.any(pc.match_substring(links, tag, ignore_case=True)).as_py():
+        return missing_str(len(links))
     raw = _field(links, rf"[?&](?i:{tag})=(?P<v>[^&#]*)", "v")
     raw = pc.if_else(pc.equal(raw, ""), pa.scalar(None, pa.string()), raw)
-    series = pd.Series(raw.to_pandas(), dtype="str")
+    series = to_str_series(raw)
     decoded = {v: unquote_plus(v) for v in series.dropna().unique()}
     return series.map(decoded).astype("str") if decoded else series
 
@@ -58,10 +58,10 @@ def link_columns(texts: pd.Series, *, skip_hosts: tuple[str, ...] = ()) -> dict[
     Vectorised (Arrow regular expressions); a text whose first link is on a
     skipped host is looked at again in Python for a later link.
     """
-    arrow = _as_arrow(texts)
+    arrow = as_arrow(texts)
     links = pc.utf8_rtrim(_field(arrow, r"(?P<url>https?://[^\s<>\"']+)", "url"), characters=_TRAILING)
     if skip_hosts:
-        hosts = pd.Series(_field(links, r"^(?i:https?)://(?P<h>[^/:?#]+)", "h").to_pandas(), dtype="str").str.lower()
+        hosts = to_str_series(_field(links, r"^(?i:https?)://(?P<h>[^/:?#]+)", "h")).str.lower()
         skipped = hosts.apply(lambda h: isinstance(h, str) and any(h == s or h.endswith("." + s) for s in skip_hosts))
         if skipped.any():
             values = links.to_pylist()
@@ -69,7 +69,7 @@ def link_columns(texts: pd.Series, *, skip_hosts: tuple[str, ...] = ()) -> dict[
                 values[i] = first_link(texts.iloc[i], skip_hosts=skip_hosts)
             links = pa.chunked_array([pa.array(values, type=pa.string())])
     return {
-        "link_url": pd.Series(links.to_pandas(), dtype="str"),
+        "link_url": to_str_series(links),
         "utm_campaign": _tag(links, "utm_campaign"),
         "utm_content": _tag(links, "utm_content"),
     }

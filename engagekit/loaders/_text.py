@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import ExportError, MissingColumnError
+from .._arrow import to_str_series
 from ..schema import na_series
 from ._base import LoadReport
 
@@ -243,14 +244,29 @@ class RowBuilder:
 
     def _cells(self, pos: int) -> pa.ChunkedArray:
         """Column ``pos`` stripped, empty cells null."""
+        if self._arrays[pos] is None:
+            raise ValueError(f"column {self.header[pos]!r} was not selected when the file was read")
         if pos not in self._stripped:
-            trimmed = pc.utf8_trim_whitespace(self._arrays[pos])
-            self._stripped[pos] = pc.if_else(pc.equal(trimmed, ""), _NULL_STRING, trimmed)
+            cells = self._arrays[pos]
+            if pc.any(pc.match_substring_regex(cells, r"^\s|\s$")).as_py():
+                cells = pc.utf8_trim_whitespace(cells)
+            if pc.any(pc.equal(cells, "")).as_py():
+                cells = pc.if_else(pc.equal(cells, ""), _NULL_STRING, cells)
+            self._stripped[pos] = cells
         return self._stripped[pos]
 
     def raw(self, pos: int) -> pd.Series:
         """The cells of column ``pos`` as ``str``, stripped; empty cells are NA."""
-        return _to_str_series(self._cells(pos))
+        return to_str_series(self._cells(pos))
+
+    def _plain_numbers(self, pos: int, na_tokens: list[str]) -> np.ndarray | None:
+        """Column ``pos`` as float64 (NaN for empty and ``na`` cells) when every other cell is a plain
+        number as written; None when any cell needs cleaning (spaces, separators, percent signs)."""
+        cells = self._arrays[pos]
+        if cells is None:
+            self._cells(pos)
+        blank = pc.is_in(cells, value_set=pa.array(["", *na_tokens], pa.string()))
+        return _cast_float(pc.if_else(blank, _NULL_STRING, cells))
 
     def _map(self, key: str | None, pos: int | None) -> None:
         if key is not None and pos is not None:
@@ -309,13 +325,14 @@ class RowBuilder:
         if pos is None:
             return self._keep(key, self._absent(dtype))
         self._map(key, pos)
-        cells = self._cells(pos)
-        na_tokens = [t for t in na]
-        empty_mask = _np_bool(pc.is_null(cells))
+        na_tokens = list(na)
+        values = self._plain_numbers(pos, na_tokens) if decimal == "." and not percent else None
+        # Where every cell cast as written, the raw cells tell empty from "not reported" exactly.
+        cells = self._arrays[pos] if values is not None else self._cells(pos)
+        empty_mask = _np_bool(pc.or_(pc.is_null(cells), pc.equal(cells, "")))
         na_mask = _np_bool(pc.is_in(cells, value_set=pa.array(na_tokens, pa.string()))) if na_tokens else np.zeros(self._n, bool)
-        usable = pc.if_else(pa.array(na_mask), _NULL_STRING, cells) if na_tokens else cells
-        values = _cast_float(usable) if decimal == "." and not percent else None
         if values is None:
+            usable = pc.if_else(pa.array(na_mask), _NULL_STRING, cells) if na_tokens else cells
             cleaned = _clean_number_text(usable, thousands=thousands, decimal=decimal)
             is_pct = np.zeros(self._n, dtype=bool)
             if percent:
@@ -336,7 +353,7 @@ class RowBuilder:
             values = np.where(empty_mask, 0.0, values)
         missing = np.isnan(values) | bad
         if integer:
-            data = np.where(missing, 0, np.round(np.nan_to_num(values))).astype(np.int64)
+            data = np.where(missing, 0.0, values).astype(np.int64)  # whole numbers, checked above
             series = pd.Series(pd.arrays.IntegerArray(data, missing))
         else:
             series = pd.Series(pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing))
@@ -437,8 +454,8 @@ class RowBuilder:
     def finish(self, columns: Mapping[str, pd.Series] | None = None) -> pd.DataFrame:
         """Record the failed rows in the report and return the surviving rows' columns.
 
-        ``columns`` may add derived columns aligned with the records. The
-        frame's ``attrs["rows"]`` holds each surviving row's index, for
+        ``columns`` may add derived columns aligned with the records.
+        :attr:`kept` then holds each surviving row's index, for
         :meth:`line_of`; the column mapping goes to the report.
         """
         if self._failed:
@@ -455,16 +472,12 @@ class RowBuilder:
         keep = self.ok
         if not keep.all():
             frame = frame.loc[keep].reset_index(drop=True)
-        frame.attrs["rows"] = np.flatnonzero(keep)
+        self.kept = np.flatnonzero(keep)
         return frame
 
 
 def _np_bool(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _to_str_series(values: pa.ChunkedArray) -> pd.Series:
-    return pd.Series(values.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get))
 
 
 _NUMBER_JUNK_RE = r"[\s\x{00a0}\x{202f}]"
@@ -492,17 +505,28 @@ def _to_float(cells: pa.ChunkedArray) -> np.ndarray:
     """Cells as float64 with NaN for nulls and for text that is not a number."""
     values = _cast_float(cells)
     if values is None:
-        values = pd.to_numeric(_to_str_series(cells), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        values = pd.to_numeric(to_str_series(cells), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return values
 
 
-def open_rows(path: Path, report: LoadReport, *, format: str, skip: int = 0, delimiter: str = ",") -> tuple[Record, list[Record], RowBuilder]:
+def open_rows(
+    path: Path,
+    report: LoadReport,
+    *,
+    format: str,
+    skip: int = 0,
+    delimiter: str = ",",
+    select: Callable[[list[str]], Iterable[int]] | None = None,
+) -> tuple[Record, list[Record], RowBuilder]:
     """The header, the ``skip`` records after it, and a RowBuilder over the data rows of a delimited file.
 
     Reads column-wise with Arrow when it can (:func:`read_table`), else record by
     record; either way ``report.rows_read`` is set to the number of data rows.
+    ``select``, given the header, names the column positions the loader will
+    use: the fast read converts only those (the others are still parsed, so a
+    row with the wrong number of cells is still found).
     """
-    table = read_table(path, report, skip=skip, delimiter=delimiter)
+    table = read_table(path, report, skip=skip, delimiter=delimiter, select=select)
     if table is not None:
         report.rows_read = table.n_rows
         return table.header, table.skipped, RowBuilder.from_table(table, report)
@@ -513,7 +537,14 @@ def open_rows(path: Path, report: LoadReport, *, format: str, skip: int = 0, del
     return header, records[1:1 + skip], RowBuilder(path, header.cells, data, report)
 
 
-def read_table(path: Path, report: LoadReport, *, skip: int = 0, delimiter: str = ",") -> Table | None:
+def read_table(
+    path: Path,
+    report: LoadReport,
+    *,
+    skip: int = 0,
+    delimiter: str = ",",
+    select: Callable[[list[str]], Iterable[int]] | None = None,
+) -> Table | None:
     """Read a UTF-8 CSV column-wise with Arrow: the header, ``skip`` records after it, then the data.
 
     Returns None when the fast read does not apply (not UTF-8, or a row whose
@@ -531,6 +562,7 @@ def read_table(path: Path, report: LoadReport, *, skip: int = 0, delimiter: str 
         return None
     header, skipped = lead[0], lead[1:]
     width = len(header.cells)
+    wanted = sorted(set(select(header.cells))) if select is not None else list(range(width))
     data_line = _line_after(head, 1 + skip, delimiter)
     if data_line is None:
         return None
@@ -541,21 +573,14 @@ def read_table(path: Path, report: LoadReport, *, skip: int = 0, delimiter: str 
         invalid.append(row.actual_columns)
         return "skip"
 
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(max(offset, bom))
-            table = pacsv.read_csv(
-                fh,
-                read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)]),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={f"c{i}": pa.string() for i in range(width)},
-                    strings_can_be_null=False, quoted_strings_can_be_null=False,
-                ),
-            )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return None
-    if invalid:
+    # A quoted newline inside a cell makes Arrow parse serially: try the parallel parse first.
+    table = None
+    for newlines_in_values in (False, True):
+        invalid.clear()
+        table = _arrow_csv(path, max(offset, bom), width, wanted, delimiter, newlines_in_values, on_invalid)
+        if table is None or not invalid:
+            break
+    if table is None or invalid:
         return None
 
     def lines() -> np.ndarray:
@@ -563,7 +588,29 @@ def read_table(path: Path, report: LoadReport, *, skip: int = 0, delimiter: str 
         records = read_records(text, delimiter=delimiter)
         return np.array([r.line for r in records[1 + skip:]], dtype=np.int64)
 
-    return Table(path, header, skipped, [table.column(i) for i in range(width)], table.num_rows, lines)
+    columns = [table.column(f"c{i}") if i in wanted else None for i in range(width)]
+    return Table(path, header, skipped, columns, table.num_rows, lines)
+
+
+def _arrow_csv(path: Path, offset: int, width: int, wanted: list[int], delimiter: str,
+               newlines_in_values: bool, on_invalid: Callable) -> pa.Table | None:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            return pacsv.read_csv(
+                fh,
+                read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)]),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter, newlines_in_values=newlines_in_values, invalid_row_handler=on_invalid,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={f"c{i}": pa.string() for i in wanted},
+                    include_columns=[f"c{i}" for i in wanted],
+                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                ),
+            )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
 
 
 def _line_after(text: str, n_records: int, delimiter: str) -> int | None:
@@ -593,12 +640,13 @@ def _byte_offset_of_line(path: Path, line: int) -> int:
 
 @dataclass(frozen=True)
 class Table:
-    """A delimited file read column-wise: header, skipped records, and the data columns as Arrow strings."""
+    """A delimited file read column-wise: header, skipped records, and the data columns as Arrow strings
+    (None for a column the loader did not select)."""
 
     file: Path
     header: Record
     skipped: list[Record]
-    columns: list[pa.ChunkedArray]
+    columns: list[pa.ChunkedArray | None]
     n_rows: int
     lines: Callable[[], np.ndarray]
 

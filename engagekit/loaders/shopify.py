@@ -36,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._arrow import as_arrow, to_str_series
 from ..privacy import hash_identifiers
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, match_columns, normalise_header, open_rows
@@ -85,14 +86,14 @@ def utm_attributes(notes: pd.Series) -> dict[str, pd.Series]:
     Keys are matched case-insensitively with a space, hyphen or underscore
     after ``utm`` (``UTM source`` is ``utm_source``); NA where absent.
     """
-    values = pa.chunked_array([pa.array(notes.to_numpy(na_value=None), type=pa.string())])
+    values = as_arrow(notes)
     found = {}
     for key, column in _UTM_KEYS.items():
         name = key.split("_", 1)[1]
         pattern = rf"(?im)^[ \t]*utm[ _-]+{name}[ \t]*:[ \t]*(?P<v>[^\r\n]*?)[ \t]*\r?$"
         tag = pc.struct_field(pc.extract_regex(values, pattern), "v")
         tag = pc.if_else(pc.equal(tag, ""), pa.scalar(None, pa.string()), tag)
-        found[column] = pd.Series(tag.to_pandas(), dtype="str")
+        found[column] = to_str_series(tag)
     return found
 
 

@@ -20,12 +20,13 @@ t.co short link, so UTM tags are found only where the text carries the full URL)
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._arrow import as_arrow, constant_str, map_distinct, to_str_series
 from ..utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import match_columns, normalise_header, open_rows
@@ -53,13 +54,21 @@ _METRICS = (
 _REQUIRED = ("post_id", "published_at", "impressions", "engagements")
 _PROMOTED = {key: tuple(f"promoted {a}" for a in names) for key, names in _ALIASES.items() if key in _METRICS}
 _NOT_PROMOTED = ("-",)
-_HANDLE = r"(?i:(?:twitter|x)\.com)/(?P<handle>[^/]+)/status/"
+_HANDLE = re.compile(r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/([^/]+)$", re.IGNORECASE)
+
+
+def _handle(prefix: str) -> str | None:
+    match = _HANDLE.match(prefix)
+    return match.group(1) if match else None
 
 
 def _handles(permalinks: pd.Series) -> pd.Series:
-    """The account handle in each permalink (NA where there is none)."""
-    values = pa.chunked_array([pa.array(permalinks.to_numpy(na_value=None), type=pa.string())])
-    return pd.Series(pc.struct_field(pc.extract_regex(values, _HANDLE), "handle").to_pandas(), dtype="str")
+    """The account handle in each permalink ``https://twitter.com/<handle>/status/<id>`` (NA where none).
+
+    A file holds one or a few accounts: the part before ``/status/`` is parsed once per distinct value.
+    """
+    prefixes = pc.list_element(pc.split_pattern(as_arrow(permalinks), "/status/", max_splits=1), 0)
+    return to_str_series(map_distinct(prefixes, _handle))
 
 
 def _sniff(head: str, name: str) -> bool:
@@ -68,15 +77,18 @@ def _sniff(head: str, name: str) -> bool:
     return names[:4] == ["tweet id", "tweet permalink", "tweet text", "time"]
 
 
+def _columns(header: list[str], path: Path) -> tuple[dict[str, int], dict[str, int]]:
+    cols = match_columns(header, _ALIASES, required=_REQUIRED, file=path, format="x_tweet_activity", line=1)
+    return cols, match_columns(header, _PROMOTED, required=(), file=path, format="x_tweet_activity")
+
+
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
-    header, _, rows = open_rows(path, report, format="x_tweet_activity")
-    cols = match_columns(
-        header.cells, _ALIASES, required=_REQUIRED, file=path,
-        format="x_tweet_activity", line=header.line,
-    )
-    promoted = match_columns(
-        header.cells, _PROMOTED, required=(), file=path, format="x_tweet_activity"
-    )
+    def select(header: list[str]) -> list[int]:
+        cols, promoted = _columns(header, path)
+        return [*cols.values(), *promoted.values()]
+
+    header, _, rows = open_rows(path, report, format="x_tweet_activity", select=select)
+    cols, promoted = _columns(header.cells, path)
     rows.require("post_id", cols["post_id"])
     rows.text("url", cols.get("url"))
     text = rows.text("text", cols.get("text"))
@@ -95,14 +107,16 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     if options.account:
         account = account.fillna(options.account)
     extra["account"] = account
-    extra["platform"] = pd.Series(["x"] * len(rows), dtype="str")
-    extra["source_file"] = pd.Series([path.name] * len(rows), dtype="str")
+    extra["platform"] = constant_str("x", len(rows))
+    extra["source_file"] = constant_str(path.name, len(rows))
     extra.update(link_columns(text))
     frame = rows.finish(extra)
     # Overlapping exports repeat a tweet; within one file the newest row wins.
+    if len(pc.unique(as_arrow(frame["post_id"]))) == len(frame):
+        return frame
     duplicated = frame.duplicated("post_id", keep="first")
     if duplicated.any():
-        for line in rows.line_of(frame.attrs["rows"][duplicated.to_numpy()]):
+        for line in rows.line_of(rows.kept[duplicated.to_numpy()]):
             report.drop(int(line), "duplicate Tweet id in this file")
     return frame.loc[~duplicated].reset_index(drop=True)
 

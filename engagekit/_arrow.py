@@ -1,0 +1,46 @@
+"""Moving text columns between pandas and Arrow without a Python object per value."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from collections.abc import Callable
+
+__all__ = ["STR_DTYPE", "as_arrow", "constant_str", "map_distinct", "missing_str", "to_str_series"]
+
+STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def to_str_series(values: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """An Arrow string array as a pandas ``str`` Series (no copy)."""
+    return pd.Series(values.to_pandas(types_mapper={pa.string(): STR_DTYPE, pa.large_string(): STR_DTYPE}.get))
+
+
+def as_arrow(values: pd.Series) -> pa.ChunkedArray:
+    """A pandas text Series as an Arrow string array (no copy when it is already Arrow-backed)."""
+    array = values.array
+    if hasattr(array, "__arrow_array__") and isinstance(values.dtype, pd.StringDtype):
+        result = pa.array(array)
+        result = result if isinstance(result, pa.ChunkedArray) else pa.chunked_array([result])
+        return result.cast(pa.string()) if result.type != pa.string() else result
+    return pa.chunked_array([pa.array(values.astype("str").to_numpy(na_value=None), type=pa.string())])
+
+
+def constant_str(value: str, n: int) -> pd.Series:
+    """``value`` repeated ``n`` times as a ``str`` Series."""
+    indices = pa.array(np.zeros(n, dtype=np.int32))
+    return to_str_series(pa.DictionaryArray.from_arrays(indices, pa.array([value], pa.string())).dictionary_decode())
+
+
+def missing_str(n: int) -> pd.Series:
+    """``n`` missing values as a ``str`` Series."""
+    return to_str_series(pa.nulls(n, pa.string()))
+
+
+def map_distinct(values: pa.ChunkedArray, fn: Callable[[str], str | None]) -> pa.ChunkedArray:
+    """``fn`` applied once per distinct value (in Python), spread back over every row; nulls stay null."""
+    distinct = pc.unique(values).drop_null()
+    mapped = pa.array([fn(v) for v in distinct.to_pylist()], type=pa.string())
+    return pc.take(mapped, pc.index_in(values, value_set=distinct))
