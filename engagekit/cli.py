@@ -39,7 +39,9 @@ def _formats(args: argparse.Namespace) -> int:
 def _inspect(args: argparse.Namespace) -> int:
     from .loaders import read_export
 
-    result = read_export(args.file, tz=args.tz)
+    result = read_export(
+        args.file, format=args.format, tz=args.tz, account=args.account, salt=args.salt, **_options(args.option)
+    )
     print(f"format: {result.format}\ntable:  {result.table}")
     print(result.report.summary())
     if result.report.columns:
@@ -50,6 +52,17 @@ def _inspect(args: argparse.Namespace) -> int:
         print("  dropped " + row.describe())
     print(result.frame.head(args.rows).to_string())
     return 0
+
+
+def _options(pairs: Sequence[str]) -> dict[str, str]:
+    """``KEY=VALUE`` pairs as format options (numbers stay text; each loader converts its own)."""
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise EngagekitError(f"--option takes KEY=VALUE, not {pair!r}")
+        options[key.strip()] = value.strip()
+    return options
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,7 +81,14 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_formats)
     p = sub.add_parser("inspect", help="detect and load one export file, and show what was loaded")
     p.add_argument("file")
+    p.add_argument("--format", default=None, help="skip detection and read the file as this format")
     p.add_argument("--tz", default=None, help="the account's time zone")
+    p.add_argument("--account", default=None, help="the account, where the export does not name it")
+    p.add_argument("--salt", default=None, help="salt for hashing personal identifiers")
+    p.add_argument(
+        "--option", action="append", default=[], metavar="KEY=VALUE",
+        help="a format option, e.g. --option year=2025 (repeatable)",
+    )
     p.add_argument("--rows", type=int, default=5)
     p.set_defaults(func=_inspect)
     return parser

@@ -196,9 +196,15 @@ class Dataset:
         )
 
 
-_DEDUP_KEYS = {
+#: One row per key: a later file's row replaces an earlier one (a post's or an order's latest snapshot).
+_REPLACE_KEYS = {
     "posts": ["platform", "post_id"],
     "outcomes": ["outcome", "record_id"],
+}
+#: One row per key, merged column by column: a later file's reported values win, and the columns it
+#: does not report (NA) keep an earlier file's values (e.g. one Meta chart export per metric).
+_MERGE_KEYS = {
+    "account_daily": ["platform", "account", "date"],
 }
 
 
@@ -208,7 +214,9 @@ def load_client(path: str | Path) -> Dataset:
     Files named in client.yml are read with their options; every other file
     in the folder (not client.yml, truth.yml, goal.yml) is read with format
     detection. The same post or order in two overlapping exports is kept once
-    (the later file wins), and counted in that file's report.
+    (the later file wins); the same account day is merged column by column
+    (the later file's reported values win). Each row that gave way is counted
+    in its file's report (``replaced``).
     """
     config = read_config(path)
     specs = {spec.path: spec for spec in config.files}
@@ -232,24 +240,33 @@ def load_client(path: str | Path) -> Dataset:
 
 
 def _combine(table: str, parts: list[tuple[LoadReport, pd.DataFrame]]) -> pd.DataFrame:
-    """One table from every file's frame; a post or order in several files keeps the later file's copy.
+    """One table from every file's frame; a row whose key is in a later file gives way to it.
 
     Files are read in name order, which for dated export names is the order of
-    their periods: the later copy is the latest snapshot. Each replaced row is
-    counted in ``replaced`` of the report of the file it came from.
+    their periods: the later copy is the latest snapshot. Posts and orders are
+    replaced whole; account days are merged column by column (the later
+    file's reported values win, NA leaves an earlier value in place). Each row
+    that gave way is counted in ``replaced`` of the report of the file it came from.
     """
     if not parts:
         return schema.empty_frame(table)
     if len(parts) == 1:
         return parts[0][1]
     frame = pd.concat([f for _, f in parts], ignore_index=True)
-    keys = _DEDUP_KEYS.get(table)
-    if keys:
-        source = np.repeat(np.arange(len(parts)), [len(f) for _, f in parts])
-        dup = (frame.duplicated(keys, keep="last") & frame[keys].notna().all(axis=1)).to_numpy()
-        for index, count in zip(*np.unique(source[dup], return_counts=True)):
-            report = parts[index][0]
-            report.replaced += int(count)
-            report.warn(f"{count} {table} rows also appear in a later file; the later file's values are kept")
-        frame = frame.loc[~dup].reset_index(drop=True)
-    return frame
+    keys = _REPLACE_KEYS.get(table) or _MERGE_KEYS.get(table)
+    if not keys:
+        return frame
+    source = np.repeat(np.arange(len(parts)), [len(f) for _, f in parts])
+    dup = (frame.duplicated(keys, keep="last") & frame[keys].notna().all(axis=1)).to_numpy()
+    if not dup.any():
+        return frame
+    how = "kept" if table in _REPLACE_KEYS else "merged in, the later file's values winning where it reports them"
+    for index, count in zip(*np.unique(source[dup], return_counts=True)):
+        report = parts[index][0]
+        report.replaced += int(count)
+        report.warn(f"{count} {table} rows also appear in a later file; the later file's values are {how}")
+    if table in _REPLACE_KEYS:
+        return frame.loc[~dup].reset_index(drop=True)
+    complete = frame[keys].notna().all(axis=1).to_numpy()
+    merged = frame.loc[complete].groupby(keys, sort=False).last().reset_index()
+    return schema.conform(pd.concat([merged, frame.loc[~complete]], ignore_index=True), table)

@@ -13,7 +13,7 @@ def test_formats_lists_formats_with_an_example(capsys):
 
 
 def test_inspect_shows_format_counts_and_drops(capsys):
-    path = next((FIXTURES / "x_tweet_activity").glob("*.csv"))
+    path = FIXTURES / "x_tweet_activity" / "tweet_activity_metrics_PawTest_20250101_20250201_en.csv"
     assert main(["inspect", str(path)]) == 0
     out = capsys.readouterr().out
     assert "format: x_tweet_activity" in out
@@ -29,3 +29,16 @@ def test_unknown_file_is_one_clear_line_and_exit_2(tmp_path, capsys):
     assert main(["inspect", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("engagekit: error:") and "notes.csv" in err and "Supported formats" in err
+
+
+def test_inspect_format_skips_detection(capsys):
+    path = FIXTURES / "x_tweet_activity" / "tweet_activity_metrics_PawTest_20250101_20250201_en.csv"
+    assert main(["inspect", str(path), "--format", "facebook_post_level"]) == 2
+    err = capsys.readouterr().err
+    assert path.name in err and "facebook_post_level" in err
+
+
+def test_inspect_refuses_an_option_without_a_value(capsys):
+    path = FIXTURES / "x_tweet_activity" / "tweet_activity_metrics_PawTest_20250101_20250201_en.csv"
+    assert main(["inspect", str(path), "--option", "year"]) == 2
+    assert "--option takes KEY=VALUE" in capsys.readouterr().err

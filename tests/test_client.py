@@ -2,6 +2,7 @@
 
 import shutil
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -80,3 +81,36 @@ def test_overlapping_exports_keep_one_copy_of_a_post(tmp_path):
     # "copy_of_..." sorts before "tweet_...": the original is the later file and wins
     assert copy.replaced == copy.rows_loaded and original.replaced == 0
     assert data.load_summary().set_index("file").loc["copy_of_" + month.name, "rows_replaced"] == copy.rows_loaded
+
+
+def _daily_client(folder, files):
+    """A client whose files are generic account_daily CSVs: name -> CSV text."""
+    folder.mkdir()
+    spec = {"client": "d", "timezone": "UTC", "files": []}
+    for name, text in files.items():
+        (folder / name).write_text(text)
+        header = text.splitlines()[0].split(",")
+        spec["files"].append({
+            "path": name, "format": "generic", "table": "account_daily",
+            "columns": {column: column for column in header},
+            "constants": {"platform": "facebook", "account": "Page"},
+        })
+    (folder / "client.yml").write_text(yaml.safe_dump(spec))
+    return load_client(folder)
+
+
+def test_overlapping_daily_exports_merge_column_by_column(tmp_path):
+    data = _daily_client(tmp_path / "c", {
+        "a_views.csv": "date,impressions,reach\n2025-01-01,100,\n2025-01-02,120,80\n",
+        "b_reach.csv": "date,reach\n2025-01-02,90\n2025-01-03,70\n",
+    })
+    daily = data.account_daily.set_index("date")
+    assert len(daily) == 3
+    # the later file reports reach on 2 January: its value wins; impressions it does not report stay
+    assert daily.loc["2025-01-02", "reach"] == 90
+    assert daily.loc["2025-01-02", "impressions"] == 120
+    assert pd.isna(daily.loc["2025-01-01", "reach"]) and pd.isna(daily.loc["2025-01-03", "impressions"])
+    schema.validate(data.account_daily, "account_daily")
+    summary = data.load_summary().set_index("file")
+    assert summary.loc["a_views.csv", "rows_replaced"] == 1
+    assert summary.loc["b_reach.csv", "rows_replaced"] == 0

@@ -329,7 +329,7 @@ class RowBuilder:
         values = self._plain_numbers(pos, na_tokens) if decimal == "." and not percent else None
         # Where every cell cast as written, the raw cells tell empty from "not reported" exactly.
         cells = self._arrays[pos] if values is not None else self._cells(pos)
-        empty_mask = _np_bool(pc.or_(pc.is_null(cells), pc.equal(cells, "")))
+        empty_mask = _np_bool(pc.or_kleene(pc.is_null(cells), pc.equal(cells, "")))
         na_mask = _np_bool(pc.is_in(cells, value_set=pa.array(na_tokens, pa.string()))) if na_tokens else np.zeros(self._n, bool)
         if values is None:
             usable = pc.if_else(pa.array(na_mask), _NULL_STRING, cells) if na_tokens else cells
@@ -372,7 +372,9 @@ class RowBuilder:
         """Column ``pos`` as UTC timestamps.
 
         Cells that carry an offset (``%z``) are converted to UTC; naive cells
-        are read in ``tz`` (UTC when ``tz`` is None). An empty cell drops the row
+        are read in ``tz`` (UTC when ``tz`` is None): a local time the clocks
+        repeat is read as its first (summer-time) occurrence, one they skip
+        moves forward to the next valid time. An empty cell drops the row
         when ``required``, else it is NA.
         """
         self._map(key, pos)
@@ -380,7 +382,7 @@ class RowBuilder:
         parsed = _parse_datetimes(self._cells(pos), raw, format=format, dayfirst=dayfirst)
         if parsed.dt.tz is None:
             parsed = parsed.dt.tz_localize(
-                tz or "UTC", ambiguous="NaT", nonexistent="shift_forward"
+                tz or "UTC", ambiguous=np.ones(len(parsed), dtype=bool), nonexistent="shift_forward"
             )
         parsed = parsed.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
         empty = raw.isna().to_numpy(dtype=bool)
@@ -671,7 +673,13 @@ def parse_duration(value: object) -> float | None:
 
 
 def _parse_datetimes(cells: pa.ChunkedArray, raw: pd.Series, *, format: str | None, dayfirst: bool) -> pd.Series:
-    """Parse with Arrow's strptime where the format allows, and with pandas for what Arrow leaves unparsed."""
+    """Parse with Arrow's strptime where the format allows, and with pandas where Arrow cannot be trusted.
+
+    Arrow's strptime rolls an impossible day over (``2025-02-30`` becomes 2 March): a cell Arrow
+    parsed is taken only where writing the result back in ``format`` gives the cell again; the
+    others (an impossible day, or a number written without its leading zero) are parsed by pandas,
+    which refuses impossible days.
+    """
     if format is None:
         return pd.to_datetime(raw, errors="coerce", dayfirst=dayfirst, format="mixed")
     arrow = None
@@ -680,11 +688,19 @@ def _parse_datetimes(cells: pa.ChunkedArray, raw: pd.Series, *, format: str | No
             arrow = pc.strptime(cells, format=format, unit="us", error_is_null=True)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             arrow = None
-    if arrow is not None and pc.sum(pc.and_(pc.is_null(arrow), pc.is_valid(cells))).as_py() in (0, None):
-        return pd.Series(arrow.to_pandas())
-    if "%z" in format:
-        return pd.to_datetime(raw, errors="coerce", format=format, utc=True)
-    return pd.to_datetime(raw, errors="coerce", format=format)
+    if arrow is None or pc.sum(pc.and_(pc.is_null(arrow), pc.is_valid(cells))).as_py() not in (0, None):
+        return _pandas_datetimes(raw, format)
+    written = pc.strftime(pc.cast(arrow, pa.timestamp("s", arrow.type.tz)), format=format)
+    suspect = _np_bool(pc.invert(pc.fill_null(pc.equal(written, cells), True)))
+    parsed = pd.Series(arrow.to_pandas())
+    if suspect.any():
+        parsed = parsed.copy(deep=True)  # Arrow's buffer is read-only
+        parsed[suspect] = _pandas_datetimes(raw[suspect], format).astype(parsed.dtype).to_numpy()
+    return parsed
+
+
+def _pandas_datetimes(raw: pd.Series, format: str) -> pd.Series:
+    return pd.to_datetime(raw, errors="coerce", format=format, utc="%z" in format)
 
 
 _FORMAT_WORDS = {
