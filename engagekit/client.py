@@ -208,8 +208,20 @@ _MERGE_KEYS = {
 }
 
 
+def _default_config(folder: Path) -> ClientConfig:
+    """The settings of a folder of exports without a client.yml: named after the folder, in UTC."""
+    return ClientConfig(
+        path=folder / CONFIG_NAME, client=folder.name, display_name=folder.name, timezone="UTC",
+        currency=None, salt=None, period=(None, None), goal={}, files=(),
+    )
+
+
 def load_client(path: str | Path) -> Dataset:
     """Load a client folder (or its client.yml) into a :class:`Dataset`.
+
+    A folder without a client.yml (an analyst's folder of exports) is read
+    with every file's format detected, local times read as UTC and the default
+    salt; a client.yml sets the time zone, the salt and the files' options.
 
     Files named in client.yml are read with their options; every other file
     in the folder (not client.yml, truth.yml, goal.yml) is read with format
@@ -218,7 +230,8 @@ def load_client(path: str | Path) -> Dataset:
     (the later file's reported values win). Each row that gave way is counted
     in its file's report (``replaced``).
     """
-    config = read_config(path)
+    path = Path(path)
+    config = _default_config(path) if path.is_dir() and not (path / CONFIG_NAME).exists() else read_config(path)
     specs = {spec.path: spec for spec in config.files}
     for spec in config.files:
         if not spec.path.is_file():

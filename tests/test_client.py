@@ -114,3 +114,16 @@ def test_overlapping_daily_exports_merge_column_by_column(tmp_path):
     summary = data.load_summary().set_index("file")
     assert summary.loc["a_views.csv", "rows_replaced"] == 1
     assert summary.loc["b_reach.csv", "rows_replaced"] == 0
+
+
+def test_a_folder_of_exports_without_client_yml_loads(tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    months = sorted(SAMPLE.glob("tweet_activity_metrics_*.csv"))[:2]
+    for month in months:
+        shutil.copy(month, folder / month.name)
+    data = load_client(folder)
+    assert data.config.client == "exports" and data.config.timezone == "UTC"
+    assert len(data.reports) == 2
+    assert len(data.posts) == sum(r.rows_loaded for r in data.reports) - sum(r.replaced for r in data.reports)
+    assert len(data.posts) > 0

@@ -64,3 +64,30 @@ def test_format_has_a_fixture_that_loads(name):
     for result in good:
         schema.validate(result.frame, result.table)
         assert result.report.is_balanced()
+
+
+EMAIL = r"[\w.+-]+@[\w-]+\.[\w.-]+"
+IPV4 = r"\b\d{1,3}(?:\.\d{1,3}){3}\b"
+#: Text the account itself published (a post may give the shop's own address).
+PUBLISHED_TEXT = {"text", "url", "link_url"}
+
+
+def _loaded_fixtures():
+    for paths in DETECTED.values():
+        for path in paths:
+            try:
+                yield path, read_export(path)
+            except EngagekitError:
+                continue
+
+
+def test_no_fixture_puts_personal_data_in_a_table():
+    leaks = []
+    for path, result in _loaded_fixtures():
+        for column in result.frame.select_dtypes("str"):
+            if column in PUBLISHED_TEXT:
+                continue
+            values = result.frame[column].dropna()
+            if values.str.contains(EMAIL).any() or values.str.contains(IPV4).any():
+                leaks.append(f"{path.name}: {column}")
+    assert leaks == []
