@@ -202,10 +202,13 @@ _REPLACE_KEYS = {
     "outcomes": ["outcome", "record_id"],
 }
 #: One row per key, merged column by column: a later file's reported values win, and the columns it
-#: does not report (NA) keep an earlier file's values (e.g. one Meta chart export per metric).
+#: does not report (NA) keep an earlier file's values (e.g. one Meta chart export per metric). An
+#: export that names no account (NA) is one account with the client's other unnamed exports.
 _MERGE_KEYS = {
     "account_daily": ["platform", "account", "date"],
 }
+#: Key columns that may be NA and still identify a row.
+_MAY_BE_NA = {"account"}
 
 
 def _default_config(folder: Path) -> ClientConfig:
@@ -225,23 +228,26 @@ def load_client(path: str | Path) -> Dataset:
 
     Files named in client.yml are read with their options; every other file
     in the folder (not client.yml, truth.yml, goal.yml) is read with format
-    detection. The same post or order in two overlapping exports is kept once
+    detection. A file listed twice (e.g. a LinkedIn workbook, once per sheet:
+    ``linkedin_posts`` and ``linkedin_metrics``) is read once per entry. The same post or order in two overlapping exports is kept once
     (the later file wins); the same account day is merged column by column
     (the later file's reported values win). Each row that gave way is counted
     in its file's report (``replaced``).
     """
     path = Path(path)
     config = _default_config(path) if path.is_dir() and not (path / CONFIG_NAME).exists() else read_config(path)
-    specs = {spec.path: spec for spec in config.files}
-    for spec in config.files:
+    specs = list(config.files)
+    for spec in specs:
         if not spec.path.is_file():
             raise ConfigError(config.path, "files", f"{spec.path.name} does not exist in {config.folder}")
+    named = {spec.path for spec in specs}
     for file in sorted(config.folder.iterdir()):
         if file.is_file() and file.name not in NOT_DATA and not file.name.startswith("."):
-            specs.setdefault(file.resolve(), FileSpec(path=file.resolve()))
+            if file.resolve() not in named:
+                specs.append(FileSpec(path=file.resolve()))
     frames: dict[str, list[tuple[LoadReport, pd.DataFrame]]] = {name: [] for name in schema.TABLES}
     reports: list[LoadReport] = []
-    for spec in sorted(specs.values(), key=lambda s: s.path.name):
+    for spec in sorted(specs, key=lambda s: s.path.name):
         result = read_export(
             spec.path, format=spec.format, tz=config.timezone, salt=config.salt,
             columns=spec.columns, constants=spec.constants, table=spec.table, **spec.options,
@@ -270,7 +276,8 @@ def _combine(table: str, parts: list[tuple[LoadReport, pd.DataFrame]]) -> pd.Dat
     if not keys:
         return frame
     source = np.repeat(np.arange(len(parts)), [len(f) for _, f in parts])
-    dup = (frame.duplicated(keys, keep="last") & frame[keys].notna().all(axis=1)).to_numpy()
+    complete = frame[[k for k in keys if k not in _MAY_BE_NA]].notna().all(axis=1).to_numpy()
+    dup = frame.duplicated(keys, keep="last").to_numpy() & complete
     if not dup.any():
         return frame
     how = "kept" if table in _REPLACE_KEYS else "merged in, the later file's values winning where it reports them"
@@ -280,6 +287,5 @@ def _combine(table: str, parts: list[tuple[LoadReport, pd.DataFrame]]) -> pd.Dat
         report.warn(f"{count} {table} rows also appear in a later file; the later file's values are {how}")
     if table in _REPLACE_KEYS:
         return frame.loc[~dup].reset_index(drop=True)
-    complete = frame[keys].notna().all(axis=1).to_numpy()
-    merged = frame.loc[complete].groupby(keys, sort=False).last().reset_index()
+    merged = frame.loc[complete].groupby(keys, sort=False, dropna=False).last().reset_index()
     return schema.conform(pd.concat([merged, frame.loc[~complete]], ignore_index=True), table)

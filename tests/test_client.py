@@ -9,7 +9,7 @@ import yaml
 from engagekit import load_client, read_config, schema
 from engagekit.errors import ConfigError
 
-from paths import SAMPLE
+from paths import FIXTURES, SAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -93,13 +93,14 @@ def _daily_client(folder, files):
         spec["files"].append({
             "path": name, "format": "generic", "table": "account_daily",
             "columns": {column: column for column in header},
-            "constants": {"platform": "facebook", "account": "Page"},
+            "constants": {"platform": "facebook"},
         })
     (folder / "client.yml").write_text(yaml.safe_dump(spec))
     return load_client(folder)
 
 
 def test_overlapping_daily_exports_merge_column_by_column(tmp_path):
+    # the files name no account (NA), as Meta's per-metric chart exports do: one account all the same
     data = _daily_client(tmp_path / "c", {
         "a_views.csv": "date,impressions,reach\n2025-01-01,100,\n2025-01-02,120,80\n",
         "b_reach.csv": "date,reach\n2025-01-02,90\n2025-01-03,70\n",
@@ -127,3 +128,19 @@ def test_a_folder_of_exports_without_client_yml_loads(tmp_path):
     assert len(data.reports) == 2
     assert len(data.posts) == sum(r.rows_loaded for r in data.reports) - sum(r.replaced for r in data.reports)
     assert len(data.posts) > 0
+
+
+def test_a_workbook_listed_twice_feeds_two_tables(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    workbook = FIXTURES / "linkedin" / "brightpaw_content_1735689600000.xlsx"
+    shutil.copy(workbook, folder / workbook.name)
+    spec = {"client": "c", "files": [
+        {"path": workbook.name, "format": "linkedin_posts"},
+        {"path": workbook.name, "format": "linkedin_metrics"},
+    ]}
+    (folder / "client.yml").write_text(yaml.safe_dump(spec))
+    data = load_client(folder)
+    assert [r.format for r in data.reports] == ["linkedin_posts", "linkedin_metrics"]
+    assert len(data.posts) == data.reports[0].rows_loaded > 0
+    assert len(data.account_daily) == data.reports[1].rows_loaded > 0

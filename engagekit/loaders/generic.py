@@ -6,9 +6,21 @@ column -> header in the file (matched case-insensitively), ``constants`` gives
 a fixed value for every row (e.g. ``outcome: registration``), ``table`` names
 the canonical table.
 
-Files: ``.xlsx``/``.xlsm`` are read with openpyxl (first sheet, or the option
-``sheet=``); anything else is read as delimited text, the delimiter being the
-most frequent of ``,``, ``;`` and tab in the header line.
+Files: a workbook (``.xlsx``/``.xlsm``, or any file whose content is a zip
+workbook) is read with openpyxl through :func:`.linkedin.sheet_records`: the
+first sheet, or the option ``sheet=`` (a name, matched case-insensitively, or
+a 0-based position; a missing sheet is an error listing the workbook's
+sheets). An old binary ``.xls`` raises an error asking to save it as
+``.xlsx``; an ``.xls`` that holds delimited text (some tools write that) is
+read as text. Cells Excel holds as numbers or dates are read as their text
+(``12.5``, ``2026-03-01 09:30:00``; dates are written with ``date_format=``
+where given, so that they parse like the text cells of the same column).
+Anything else is read as delimited text, the delimiter being the most
+frequent of ``,``, ``;`` and tab in the header line.
+
+The header is the first non-blank row (of the sheet, or line of the text);
+blank rows are skipped and not counted. Line numbers in the report are the
+file's lines, or the sheet's row numbers for a workbook.
 
 Conversion follows the canonical dtype: text; whole numbers (``Int64``) and
 decimals (``Float64``) with ``.`` as decimal separator and no thousands
@@ -35,12 +47,14 @@ from ..errors import ConfigError, MissingColumnError
 from ..privacy import hash_identifiers
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import Record, RowBuilder, check_header_row, decode, normalise_header, read_records
+from .linkedin import sheet_records
 
 __all__ = ["GENERIC"]
 
 FORMAT = "generic"
 _DELIMITERS = (",", ";", "\t")
 _EXCEL = (".xlsx", ".xlsm")
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip (xlsx), OLE2 (old xls)
 _HASHED = ("customer_key", "user_key")
 _TRUE = ("true", "yes", "1", "y")
 _FALSE = ("false", "no", "0", "n")
@@ -78,20 +92,24 @@ def _delimiter(text: str) -> str:
     return max(_DELIMITERS, key=first.count)
 
 
-def _excel_records(path: Path, sheet: str | int) -> list[Record]:
-    """The sheet's rows as records (line = spreadsheet row number); empty rows skipped."""
-    frame = pd.read_excel(path, sheet_name=sheet, header=None, dtype=str, engine="openpyxl")
-    records = []
-    for number, values in enumerate(frame.itertuples(index=False), start=1):
-        cells = ["" if pd.isna(v) else str(v) for v in values]
-        if any(c.strip() for c in cells):
-            records.append(Record(number, cells))
-    return records
+def _is_workbook(path: Path) -> bool:
+    """True for a workbook by name (``.xlsx``, ``.xlsm``) or by content (zip or OLE2 magic).
+
+    An ``.xls`` is judged by its content: some tools write delimited text under that name.
+    """
+    if path.suffix.lower() in _EXCEL:
+        return True
+    with open(path, "rb") as fh:
+        start = fh.read(8)
+    return start.startswith(_WORKBOOK_MAGIC)
 
 
 def _records(path: Path, report: LoadReport, options: LoadOptions) -> list[Record]:
-    if path.suffix.lower() in _EXCEL:
-        return _excel_records(path, options.extra.get("sheet", 0))
+    """The file's non-blank records: a workbook's sheet rows, or the delimited text's records."""
+    if _is_workbook(path):
+        return sheet_records(
+            path, options.extra.get("sheet", 0), file=path, date_format=options.extra.get("date_format"),
+        )
     text = decode(path, report).lstrip("\ufeff")
     return read_records(text, delimiter=_delimiter(text))
 

@@ -1,7 +1,8 @@
 """LinkedIn Page analytics exports.
 
-The Page's content analytics workbook (``<page>_content_<epoch>.xlsx``) holds
-two sheets, each with a description row above its header (header on row 2):
+The Page's content analytics workbook (``<page>_content_<epoch>.xlsx``, from
+the Page's Analytics > Content > Export) holds two sheets, each with a
+description row above its header (header on row 2):
 
 ``linkedin_posts`` (detected): sheet ``All posts`` -> ``posts``, one row per
 post with lifetime values up to the export.
@@ -10,37 +11,79 @@ post with lifetime values up to the export.
 detected: the same workbook is detected as ``linkedin_posts``): sheet
 ``Metrics`` -> ``account_daily``, one row per day.
 
-``read_export`` returns one table, so the table is chosen by the format; the
-option ``sheet=`` names the sheet where a workbook calls it otherwise (e.g. a
-localised export). Only ``.xlsx`` is read (openpyxl through
-``pandas.read_excel(dtype=str)``); an old binary ``.xls`` must be re-saved as
-``.xlsx``. Detection uses the file name (``.xlsx`` and ``_content_<digits>``
-or ``linkedin`` in the name) and the zip magic ``PK``: the sheets themselves
-are compressed, so a missing sheet is reported when the file is read.
+``read_export`` returns one table, so the table is chosen by the format.
 
-NA and zero: an empty cell is NA (not reported); ``0`` is a reported zero.
+Options (keyword arguments to ``read_export``, or per file in client.yml):
 
-Mapping to ``posts``: ``Post link`` -> ``url`` and ``post_id`` (the
-``urn:li:...`` in the link, else the link itself), ``Post title`` -> ``text``,
-``Created date`` (``MM/DD/YYYY``, a day without a time, read as midnight in
-the account's ``tz``) -> ``published_at``, ``Content Type`` -> ``media_type``
-(lower case), ``Post type`` ``Sponsored`` -> ``paid``, ``Impressions``,
-``Views`` -> ``video_views``, ``Clicks`` -> ``link_clicks`` (LinkedIn counts
-every click on the post, not only on links), ``Likes`` -> ``reactions``,
-``Comments``, ``Reposts`` (older: ``Shares``) -> ``shares``, ``Follows``.
-``Posted by`` (names of persons) is never read.
+``sheet=``
+    The sheet to read (a name, or a 0-based position) where a workbook calls
+    it otherwise, e.g. a localised export. Default ``All posts`` / ``Metrics``.
+``date_format=``
+    The ``strptime`` format of the date cells; default ``%m/%d/%Y``.
 
-Mapping to ``account_daily``: ``Date`` (``MM/DD/YYYY``) -> ``date``, and the
-``(total)`` columns (organic plus sponsored): ``Impressions`` ->
-``impressions``, ``Clicks`` -> ``link_clicks``, ``Reactions``, ``Comments``,
-``Reposts``/``Shares`` -> ``shares``. ``Unique impressions (organic)`` is
-organic only and is not mapped to ``reach``; engagement rates are not loaded.
+Reading: the workbook is read with openpyxl (:func:`sheet_records`). A file
+named ``.xls`` whose content is an ``.xlsx`` (zip) workbook is read as such;
+an old binary ``.xls`` (or a password-protected workbook) raises an
+:class:`~engagekit.errors.ExportError` asking to save it as ``.xlsx``. The
+header is the first of the top five non-blank rows that holds the sheet's key
+column (``Post link`` / ``Date``), else row 2. Line numbers in the report are
+sheet row numbers.
+
+Detection: the file name ends in ``.xlsx`` (or ``.xls``) and holds
+``_content_<digits>`` or ``linkedin``; an ``.xlsx`` must start with the zip
+magic ``PK``. The sheets themselves are compressed, so a missing sheet is
+reported (with the workbook's sheets) when the file is read.
+
+Account: ``account=`` where given, else the page name before ``_content_`` in
+the file name, else NA (with a warning).
+
+NA and zero, every metric: an empty cell is NA (not reported); ``0`` is a
+reported zero. A cell that is not a number drops its row (with its line and
+column); numbers written as text may carry ``,`` thousands separators.
+
+Mapping to ``posts``:
+
+- ``Post link`` -> ``url``, and ``post_id``: the ``urn:li:<kind>:<id>`` in the
+  link (percent-decoded), else the link itself. Required; an empty link drops
+  the row.
+- ``Post title`` -> ``text``.
+- ``Created date`` -> ``published_at``: a day without a time, read as midnight
+  in ``tz`` (UTC, with a warning, when none is given). Required.
+- ``Content Type`` -> ``media_type``, lower case.
+- ``Post type`` -> ``paid``: ``Sponsored`` True, ``Organic`` False, empty NA;
+  another value is NA with a warning.
+- ``Impressions`` -> ``impressions``; ``Views`` -> ``video_views``;
+  ``Clicks`` -> ``link_clicks`` (LinkedIn counts every click on the post, not
+  only on links); ``Likes`` -> ``reactions``; ``Comments`` -> ``comments``;
+  ``Reposts`` (older exports: ``Shares``) -> ``shares``; ``Follows`` ->
+  ``follows``.
+- Not loaded: ``Campaign name``, ``Campaign start date``, ``Campaign end
+  date``, ``Audience``, ``Offsite Views``, ``Click through rate (CTR)``,
+  ``Engagement rate``. ``Posted by`` (names of persons) is never read.
+
+Mapping to ``account_daily``: ``Date`` -> ``date`` (required), and the
+``(total)`` columns (organic plus sponsored): ``Impressions (total)`` ->
+``impressions``, ``Clicks (total)`` -> ``link_clicks``, ``Reactions (total)``
+-> ``reactions``, ``Comments (total)`` -> ``comments``, ``Reposts (total)``
+(older: ``Shares (total)``) -> ``shares``. ``Unique impressions (organic)``
+is organic only and is not mapped to ``reach``; the organic and sponsored
+columns and the engagement rates are not loaded.
+
+Localised exports: a Portuguese export has been seen (``Impressões
+(orgânicas)``), but its full header is not known, so no localised aliases are
+claimed; such a workbook raises :class:`~engagekit.errors.MissingColumnError`
+listing the headers it has.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
+from urllib.parse import unquote
 
 import pandas as pd
 
@@ -48,16 +91,17 @@ from ..errors import ExportError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import Record, RowBuilder, match_columns, normalise_header
 
-__all__ = ["POSTS", "METRICS", "sheet_records", "is_zip_named"]
+__all__ = ["POSTS", "METRICS", "sheet_records", "is_zip_named", "workbook_bytes"]
 
 _POSTS = "linkedin_posts"
 _METRICS = "linkedin_metrics"
 _POSTS_SHEET = "All posts"
 _METRICS_SHEET = "Metrics"
+_DATE_FORMAT = "%m/%d/%Y"
 
 _POST_ALIASES: dict[str, tuple[str, ...]] = {
-    "url": ("Post link", "Update link"),
-    "text": ("Post title", "Update title"),
+    "url": ("Post link",),
+    "text": ("Post title",),
     "published_at": ("Created date",),
     "media_type": ("Content Type",),
     "paid": ("Post type",),
@@ -71,6 +115,7 @@ _POST_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _POST_REQUIRED = ("url", "published_at")
 _POST_METRICS = ("impressions", "video_views", "link_clicks", "reactions", "comments", "shares", "follows")
+_PAID = {"sponsored": True, "organic": False}
 
 _DAILY_ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("Date",),
@@ -85,6 +130,12 @@ _DAILY_METRICS = ("impressions", "link_clicks", "reactions", "comments", "shares
 
 _URN = re.compile(r"urn:li:[A-Za-z]+:\d+")
 _CONTENT_NAME = re.compile(r"(_content_\d+|linkedin)", re.IGNORECASE)
+_PAGE_NAME = re.compile(r"^(.+?)_content_\d+", re.IGNORECASE)
+_HEADER_SEARCH = 5
+
+_ZIP_MAGIC = b"PK"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_RESAVE = "open it in Excel or LibreOffice Calc and save it as an Excel Workbook (.xlsx)"
 
 
 def is_zip_named(head: str, name: str, suffix: str) -> bool:
@@ -96,61 +147,161 @@ def is_zip_named(head: str, name: str, suffix: str) -> bool:
     return name.lower().endswith(suffix) and head.startswith("PK")
 
 
-def sheet_records(source: Path | object, sheet: str | int, *, file: Path) -> list[Record]:
+def workbook_bytes(source: Path | IO[bytes], *, file: Path) -> io.BytesIO:
+    """The bytes of an ``.xlsx`` workbook, checked to be one, whatever the file is named.
+
+    Raises
+    ------
+    ExportError
+        The file is an old binary ``.xls`` (or password-protected) workbook, or
+        not a workbook at all; the message says to save it as ``.xlsx``.
+    """
+    try:
+        raw = source.read_bytes() if isinstance(source, Path) else source.read()
+    except OSError as err:
+        raise ExportError(file, f"cannot read the workbook ({err.strerror or err})") from None
+    if raw.startswith(_OLE2_MAGIC):
+        raise ExportError(
+            file,
+            "this is an old binary Excel workbook (.xls) or a password-protected one, which engagekit "
+            f"cannot read: {_RESAVE} (without a password)",
+        )
+    if not raw.startswith(_ZIP_MAGIC):
+        raise ExportError(file, f"not an .xlsx workbook (an .xlsx file is a zip archive): {_RESAVE}")
+    return io.BytesIO(raw)
+
+
+def _cell_text(value: object, date_format: str | None) -> str:
+    """A cell's value as the text a CSV export would hold.
+
+    Whole floats lose their ``.0`` (so that integer columns accept them);
+    dates are written with ``date_format``, else ISO (``YYYY-MM-DD``, with
+    ``HH:MM:SS`` when the time is not midnight); booleans are ``true``/``false``.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+    if isinstance(value, dt.datetime):
+        if date_format:
+            return value.strftime(date_format)
+        return value.strftime("%Y-%m-%d" if value.time() == dt.time() else "%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime(date_format or "%Y-%m-%d")
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _pick_sheet(book, sheet: str | int, file: Path):
+    """The worksheet named ``sheet`` (matched case-insensitively) or at position ``sheet``."""
+    names = list(book.sheetnames)
+    listing = ", ".join(map(repr, names))
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        if 0 <= sheet < len(names):
+            return book[names[sheet]]
+        raise ExportError(file, f"the workbook has no sheet at position {sheet}; its sheets are: {listing}")
+    wanted = normalise_header(str(sheet))
+    for name in names:
+        if normalise_header(name) == wanted:
+            return book[name]
+    raise ExportError(
+        file, f"the workbook has no sheet {sheet!r}; its sheets are: {listing} (choose one with sheet=)"
+    )
+
+
+def sheet_records(
+    source: Path | IO[bytes], sheet: str | int, *, file: Path, date_format: str | None = None
+) -> list[Record]:
     """The non-blank rows of one worksheet as records, each with its 1-based sheet row as ``line``.
 
     Parameters
     ----------
     source
-        The workbook: a path or a binary file object (a zip member).
+        The workbook: a path or a binary file object (a zip member). Its
+        content decides, not its name: an ``.xlsx`` saved as ``.xls`` is read.
     sheet
-        The sheet name, or its position.
+        The sheet name (matched case-insensitively), or its 0-based position.
     file
         The file named in errors.
+    date_format
+        ``strftime`` format for cells Excel holds as dates; default ISO.
+
+    Returns
+    -------
+    list of Record
+        Cells as text (see :func:`_cell_text`), every row as wide as the widest.
 
     Raises
     ------
     ExportError
-        The workbook cannot be read or has no such sheet (the message lists its sheets).
+        The workbook cannot be read, is an old ``.xls``, or has no such sheet
+        (the message lists its sheets).
     """
+    data = workbook_bytes(source, file=file)
+    from openpyxl import load_workbook  # imported here: only workbook formats need it
+
     try:
-        with pd.ExcelFile(source, engine="openpyxl") as book:
-            names = book.sheet_names
-            if isinstance(sheet, str) and sheet not in names:
-                raise ExportError(
-                    file, f"the workbook has no sheet {sheet!r}; its sheets are: {', '.join(map(repr, names))}"
-                )
-            frame = book.parse(sheet, header=None, dtype=str, na_filter=False)
+        book = load_workbook(data, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for a damaged workbook
+        raise ExportError(file, f"not a readable .xlsx workbook ({type(err).__name__}: {err}): {_RESAVE}") from None
+    try:
+        worksheet = _pick_sheet(book, sheet, file)
+        worksheet.reset_dimensions()  # some writers record a wrong sheet size
+        rows = [
+            (number, [_cell_text(value, date_format) for value in values])
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
+        ]
     except ExportError:
         raise
-    except Exception as err:  # openpyxl raises many types for a damaged workbook
-        raise ExportError(file, f"not a readable .xlsx workbook ({err})") from None
-    records = []
-    for index, row in enumerate(frame.itertuples(index=False, name=None)):
-        cells = [str(cell) for cell in row]
-        if any(cell.strip() for cell in cells):
-            records.append(Record(index + 1, cells))
-    return records
+    except Exception as err:
+        raise ExportError(file, f"not a readable .xlsx workbook ({type(err).__name__}: {err}): {_RESAVE}") from None
+    finally:
+        book.close()
+    width = max((len(cells) for _, cells in rows), default=0)
+    return [
+        Record(number, cells + [""] * (width - len(cells)))
+        for number, cells in rows
+        if any(cell.strip() for cell in cells)
+    ]
 
 
-def _header_at(records: list[Record], first: str, file: Path, format: str) -> int:
-    """Index of the header record: the first of the top rows that holds ``first``, else row 2."""
+def _header_at(records: list[Record], keys: Iterable[str], file: Path, format: str) -> int:
+    """Index of the header record: the first of the top rows holding one of ``keys``, else row 2."""
     if not records:
-        raise ExportError(file, f"{format} sheet is empty")
-    for i, rec in enumerate(records[:5]):
-        if normalise_header(first) in (normalise_header(c) for c in rec.cells):
+        raise ExportError(file, f"{format}: the sheet is empty (no header row)")
+    wanted = {normalise_header(key) for key in keys}
+    for i, rec in enumerate(records[:_HEADER_SEARCH]):
+        if wanted & {normalise_header(c) for c in rec.cells}:
             return i
     return min(1, len(records) - 1)
 
 
 def _sniff_posts(head: str, name: str) -> bool:
-    return is_zip_named(head, name, ".xlsx") and bool(_CONTENT_NAME.search(name))
+    if not _CONTENT_NAME.search(name):
+        return False
+    return is_zip_named(head, name, ".xlsx") or name.lower().endswith(".xls")
 
 
-def _sheet_rows(path: Path, report: LoadReport, options: LoadOptions, *, sheet: str, first: str, format: str, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> tuple[RowBuilder, dict[str, int]]:
+def _sheet_rows(
+    path: Path,
+    report: LoadReport,
+    options: LoadOptions,
+    *,
+    sheet: str,
+    key: str,
+    format: str,
+    aliases: dict[str, tuple[str, ...]],
+    required: tuple[str, ...],
+) -> tuple[RowBuilder, dict[str, int]]:
     """Read one sheet: its header (below the description row), columns, and a RowBuilder over the data."""
-    records = sheet_records(path, options.extra.get("sheet", sheet), file=path)
-    at = _header_at(records, first, path, format)
+    date_format = options.extra.get("date_format", _DATE_FORMAT)
+    records = sheet_records(path, options.extra.get("sheet", sheet), file=path, date_format=date_format)
+    at = _header_at(records, aliases[key], path, format)
     header, data = records[at], records[at + 1:]
     report.rows_read = len(data)
     cols = match_columns(header.cells, aliases, required=required, file=path, format=format, line=header.line)
@@ -158,49 +309,72 @@ def _sheet_rows(path: Path, report: LoadReport, options: LoadOptions, *, sheet: 
 
 
 def _post_ids(links: pd.Series) -> pd.Series:
-    """The ``urn:li:<kind>:<id>`` in each link, else the link itself."""
-    urns = links.str.extract(f"({_URN.pattern})", expand=False)
+    """The ``urn:li:<kind>:<id>`` in each (percent-decoded) link, else the link itself."""
+    decoded = links.map(unquote, na_action="ignore").astype("str")
+    urns = decoded.str.extract(f"({_URN.pattern})", expand=False)
     return urns.fillna(links).astype("str")
 
 
-def _common(rows: RowBuilder, path: Path, options: LoadOptions) -> dict[str, pd.Series]:
+def _paid(kind: pd.Series, report: LoadReport) -> pd.Series:
+    """``Post type`` as a nullable boolean: Sponsored True, Organic False, anything else NA."""
+    lowered = kind.str.strip().str.lower()
+    paid = pd.Series(pd.array([_PAID.get(v) if isinstance(v, str) else None for v in lowered], dtype="boolean"))
+    unknown = sorted(set(kind[lowered.notna() & ~lowered.isin(list(_PAID))]))
+    if unknown:
+        report.warn(f"'Post type' values {unknown} are neither Sponsored nor Organic: paid is NA for them")
+    return paid
+
+
+def _account(path: Path, report: LoadReport, options: LoadOptions) -> str | None:
+    """``account=``, else the page name in ``<page>_content_<epoch>.xlsx``, else None (with a warning)."""
+    if options.account:
+        return options.account
+    match = _PAGE_NAME.match(path.name)
+    if match:
+        return match.group(1)
+    report.warn("the file name does not name the Page and no account= was given: account is NA")
+    return None
+
+
+def _common(rows: RowBuilder, path: Path, report: LoadReport, options: LoadOptions) -> dict[str, pd.Series]:
     n = len(rows)
     return {
         "platform": pd.Series(["linkedin"] * n, dtype="str"),
-        "account": pd.Series([options.account] * n, dtype="str"),
+        "account": pd.Series([_account(path, report, options)] * n, dtype="str"),
     }
 
 
 def _parse_posts(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
     rows, cols = _sheet_rows(
-        path, report, options, sheet=_POSTS_SHEET, first="Post link", format=_POSTS,
+        path, report, options, sheet=_POSTS_SHEET, key="url", format=_POSTS,
         aliases=_POST_ALIASES, required=_POST_REQUIRED,
     )
     links = rows.require("url", cols["url"])
     rows.text("text", cols.get("text"))
     if options.tz is None:
         report.warn("'Created date' has no time zone and no tz= was given: read as midnight UTC")
-    rows.timestamp("published_at", cols["published_at"], tz=options.tz)
-    rows.columns["media_type"] = rows.text(None, cols.get("media_type")).str.lower()
-    kind = rows.text(None, cols.get("paid"))
+    date_format = options.extra.get("date_format", _DATE_FORMAT)
+    rows.timestamp("published_at", cols["published_at"], format=date_format, tz=options.tz)
+    rows.columns["media_type"] = rows.text("media_type", cols.get("media_type")).str.lower()
+    kind = rows.text("paid", cols.get("paid"))
     for key in _POST_METRICS:
         rows.number(key, cols.get(key))
-    extra = _common(rows, path, options)
+    extra = _common(rows, path, report, options)
     extra["post_id"] = _post_ids(links)
-    extra["paid"] = (kind.str.lower() == "sponsored").astype("boolean")
+    extra["paid"] = _paid(kind, report)
     extra["source_file"] = pd.Series([path.name] * len(rows), dtype="str")
     return rows.finish(extra)
 
 
 def _parse_metrics(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
     rows, cols = _sheet_rows(
-        path, report, options, sheet=_METRICS_SHEET, first="Date", format=_METRICS,
+        path, report, options, sheet=_METRICS_SHEET, key="date", format=_METRICS,
         aliases=_DAILY_ALIASES, required=_DAILY_REQUIRED,
     )
-    rows.date("date", cols["date"])
+    rows.date("date", cols["date"], format=options.extra.get("date_format", _DATE_FORMAT))
     for key in _DAILY_METRICS:
         rows.number(key, cols.get(key))
-    return rows.finish(_common(rows, path, options))
+    return rows.finish(_common(rows, path, report, options))
 
 
 _WORKBOOK = "LinkedIn Page content analytics workbook (<page>_content_<epoch>.xlsx)"

@@ -18,6 +18,9 @@ CHOSEN = {
             "constants": {"outcome": "registration"},
         },
     ),
+    "linkedin_metrics": (
+        FIXTURES / "linkedin" / "brightpaw_content_1735689600000.xlsx", {"format": "linkedin_metrics"},
+    ),
 }
 
 LISTED = list(formats()["format"])

@@ -8,7 +8,7 @@ import pytest
 from engagekit import schema
 from engagekit.errors import ConfigError, MissingColumnError
 from engagekit.loaders import detect_format, read_export
-from engagekit.errors import UnknownFormatError
+from engagekit.errors import ExportError, UnknownFormatError
 from paths import FIXTURES as ALL_FIXTURES
 
 FIXTURES = ALL_FIXTURES / "generic"
@@ -119,3 +119,124 @@ def test_xlsx_first_sheet_and_named_sheet(tmp_path):
     schema.validate(result.frame, "outcomes")
     with pytest.raises(MissingColumnError):
         read_export(path, columns={"occurred_at": "when"}, table="outcomes")
+
+
+# Excel workbooks: tests/fixtures/generic/registrations.xlsx (written by make_fixtures.py there)
+
+XLSX = FIXTURES / "registrations.xlsx"
+
+
+@pytest.fixture(scope="module")
+def xlsx_result():
+    return read_export(
+        XLSX, columns=COLUMNS, constants={"outcome": "registration"}, table="outcomes",
+        tz="Europe/Berlin", salt="pepper",
+    )
+
+
+def test_xlsx_never_detected():
+    with pytest.raises(UnknownFormatError):
+        detect_format(XLSX)
+
+
+def test_xlsx_frame_is_canonical(xlsx_result):
+    assert xlsx_result.format == "generic"
+    schema.validate(xlsx_result.frame, "outcomes")
+
+
+def test_xlsx_date_cells_and_text_dates_in_tz(xlsx_result):
+    # Excel date cells (rows 2 and 6) and text dates (row 3) alike, read in Berlin time (UTC+1)
+    assert xlsx_result.frame["occurred_at"].tolist() == [
+        pd.Timestamp("2026-03-01 08:30", tz="UTC"),
+        pd.Timestamp("2026-03-02 17:00", tz="UTC"),
+        pd.Timestamp("2026-03-03 06:15", tz="UTC"),
+    ]
+
+
+def test_xlsx_mapping_numbers_and_na(xlsx_result):
+    frame = xlsx_result.frame
+    assert frame["value"].iloc[0] == 10.5
+    assert frame["value"].iloc[1] == 0.0
+    assert pd.isna(frame["value"].iloc[2])
+    assert frame["campaign"].iloc[0] == "spring"
+    assert pd.isna(frame["campaign"].iloc[1])
+    assert xlsx_result.report.columns["campaign"] == "Campaign"
+
+
+def test_xlsx_constants_and_hashed_key(xlsx_result):
+    frame = xlsx_result.frame
+    assert frame["outcome"].tolist() == ["registration"] * 3
+    assert frame["customer_key"].iloc[0] == hashlib.sha256(b"pepperann@example.com").hexdigest()
+    assert pd.isna(frame["customer_key"].iloc[2])
+    assert "example.com" not in frame.astype("str").to_csv()
+
+
+def test_xlsx_malformed_cells_dropped_with_sheet_row(xlsx_result):
+    report = xlsx_result.report
+    assert report.rows_read == 5  # the blank row 4 is not a data row
+    assert report.rows_loaded == 3
+    assert [(d.line, d.column, d.value, d.reason) for d in report.dropped] == [
+        (5, "Signup Date", "not a date", "not a valid date/time"),
+        (7, "Amount", "12,50", "not a number"),
+    ]
+    assert report.is_balanced()
+
+
+def test_xlsx_decimal_option():
+    result = read_export(
+        XLSX, columns={"occurred_at": "Signup Date", "value": "Amount"}, table="outcomes", decimal=",",
+    )
+    assert result.frame["value"].tolist()[-1] == 12.5
+
+
+def test_xlsx_missing_header_lists_missing_and_present():
+    with pytest.raises(MissingColumnError) as err:
+        read_export(XLSX, columns={"occurred_at": "Signup Date", "value": "Price"}, table="outcomes")
+    assert err.value.missing == ["Price"]
+    assert err.value.present == ["Signup Date", "E-mail", "Campaign", "Amount"]
+    assert err.value.line == 1
+    assert str(XLSX) in str(err.value)
+
+
+def test_xlsx_sheet_option_by_name_and_position():
+    for sheet in ("notes", 1):
+        with pytest.raises(MissingColumnError) as err:
+            read_export(XLSX, columns={"occurred_at": "Signup Date"}, table="outcomes", sheet=sheet)
+        assert err.value.present == ["Note"]
+
+
+def test_xlsx_unknown_sheet_lists_the_sheets():
+    with pytest.raises(ExportError, match="its sheets are: 'Signups', 'Notes'"):
+        read_export(XLSX, columns={"occurred_at": "Signup Date"}, table="outcomes", sheet="Leads")
+
+
+def test_xlsx_header_below_blank_rows(tmp_path):
+    path = tmp_path / "late.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame({"day": ["2026-01-05", "2026-01-06"], "sessions": [7, "x"]}).to_excel(
+            writer, sheet_name="t", index=False, startrow=2,
+        )
+    result = read_export(path, columns={"date": "day", "sessions": "sessions"}, table="traffic")
+    assert result.frame["sessions"].tolist() == [7]
+    assert [(d.line, d.column) for d in result.report.dropped] == [(5, "sessions")]
+
+
+def test_workbook_named_csv_is_read_as_workbook(tmp_path):
+    path = tmp_path / "registrations.csv"
+    path.write_bytes(XLSX.read_bytes())
+    result = read_export(path, columns=COLUMNS, table="outcomes", tz="Europe/Berlin")
+    assert result.report.rows_loaded == 3
+
+
+def test_old_binary_xls_is_a_clear_error(tmp_path):
+    path = tmp_path / "signups.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    with pytest.raises(ExportError, match=r"save it as an Excel Workbook \(\.xlsx\)"):
+        read_export(path, columns={"occurred_at": "Signup Date"}, table="outcomes")
+
+
+def test_text_named_xls_is_read_as_delimited_text(tmp_path):
+    path = tmp_path / "report.xls"
+    path.write_text("day\tsessions\n2026-01-05\t7\n", newline="")
+    result = read_export(path, columns={"date": "day", "sessions": "sessions"}, table="traffic")
+    assert result.frame["sessions"].tolist() == [7]

@@ -76,3 +76,48 @@ def test_missing_required_column_names_file_and_column(tmp_path):
     assert err.value.missing == ["impressions"]
     assert str(broken) in str(err.value)
     assert "'impressions'" in str(err.value)
+
+
+# --- 2015 variant: "favorites" / "promoted favorites" in place of "likes" ---------------------
+
+FILE_2015 = FIXTURES / "x_tweet_activity" / "twitter_activity_metrics_20150901_20151001.csv"
+
+
+@pytest.fixture(scope="module")
+def result_2015():
+    return read_export(FILE_2015)
+
+
+def test_2015_variant_header_says_favorites():
+    header = FILE_2015.read_text().splitlines()[0]
+    assert '"favorites"' in header and '"promoted favorites"' in header
+    assert '"likes"' not in header
+
+
+def test_2015_variant_detected_and_canonical(result_2015):
+    assert result_2015.format == "x_tweet_activity"
+    schema.validate(result_2015.frame, "posts")
+    assert result_2015.report.rows_read == result_2015.report.rows_loaded == 2
+    assert result_2015.report.is_balanced()
+
+
+def test_2015_variant_favorites_are_reactions(result_2015):
+    row = result_2015.frame.set_index("post_id").loc["645000000000000001"]
+    assert row["reactions"] == 4
+    assert not row["paid"]
+    assert result_2015.report.columns["reactions"] == "favorites"
+
+
+def test_2015_variant_promoted_favorites_are_added(result_2015):
+    row = result_2015.frame.set_index("post_id").loc["648000000000000002"]
+    assert row["paid"]
+    assert row["reactions"] == 18 + 40
+    assert row["impressions"] == 2200 + 3000
+    assert row["follows"] == 1 + 2
+
+
+def test_2015_variant_account_from_permalink_without_handle_in_file_name(result_2015):
+    assert result_2015.frame["account"].unique().tolist() == ["PawTest"]
+    row = result_2015.frame.set_index("post_id").loc["645000000000000001"]
+    assert row["published_at"] == pd.Timestamp("2015-09-18 09:05", tz="UTC")
+    assert row["utm_campaign"] == "sept15"
