@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import ExportError, MissingColumnError
-from .._arrow import to_str_series
+from .._arrow import as_arrow, to_str_series
 from ..schema import na_series
 from ._base import LoadReport
 
@@ -34,6 +34,8 @@ __all__ = [
     "read_records",
     "match_columns",
     "normalise_header",
+    "header_names",
+    "pick_date_format",
     "parse_duration",
     "open_rows",
     "read_table",
@@ -110,6 +112,26 @@ def read_records(text: str, *, delimiter: str = ",", first_line: int = 1) -> lis
             continue
         records.append(Record(start + first_line - 1, cells))
     return records
+
+
+def header_names(head: str, *, delimiter: str = ",") -> list[str]:
+    """The normalised cells of the first record of ``head``, for a format's sniff (empty when there is none).
+
+    The record is parsed as CSV, so a quoted name may hold the delimiter
+    (Meta's ``"Reactions, Comments and Shares"``).
+    """
+    try:
+        cells = next(csv.reader(io.StringIO(head.lstrip("\ufeff"), newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        return []
+    return [normalise_header(c) for c in cells]
+
+
+def pick_date_format(raw: pd.Series, candidates: Sequence[str]) -> str:
+    """The candidate ``strptime`` format that parses most of the first 50 filled cells (first on ties)."""
+    sample = raw.dropna().head(50)
+    scores = [int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum()) for fmt in candidates]
+    return candidates[scores.index(max(scores))]
 
 
 def normalise_header(name: str) -> str:
@@ -476,6 +498,20 @@ class RowBuilder:
             frame = frame.loc[keep].reset_index(drop=True)
         self.kept = np.flatnonzero(keep)
         return frame
+
+    def drop_repeated(self, frame: pd.DataFrame, key: str | list[str], reason: str) -> pd.DataFrame:
+        """``frame`` (from :meth:`finish`) without the second and later rows of each ``key``.
+
+        Each left-out row is dropped in the report with its line and ``reason``.
+        """
+        if isinstance(key, str) and len(pc.unique(as_arrow(frame[key]))) == len(frame):
+            return frame
+        repeated = frame.duplicated(key, keep="first")
+        if not repeated.any():
+            return frame
+        for line in self.line_of(self.kept[repeated.to_numpy()]):
+            self.report.drop(int(line), reason)
+        return frame.loc[~repeated].reset_index(drop=True)
 
 
 def _np_bool(values: pa.ChunkedArray | pa.Array) -> np.ndarray:

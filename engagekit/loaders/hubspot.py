@@ -46,7 +46,7 @@ import pandas as pd
 
 from ..privacy import hash_identifiers
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, match_columns, normalise_header, open_rows
+from ._text import RowBuilder, header_names, match_columns, open_rows
 
 __all__ = ["HUBSPOT_CONTACTS", "HUBSPOT_DEALS"]
 
@@ -84,18 +84,13 @@ _WON = ("closedwon",)
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
 
-def _header_names(head: str) -> set[str]:
-    first = head.lstrip("\ufeff").splitlines()[0] if head else ""
-    return {normalise_header(c) for c in first.replace('"', "").split(",")}
-
-
 def _sniff_contacts(head: str, name: str) -> bool:
-    names = _header_names(head)
+    names = set(header_names(head))
     return {"record id", "email", "create date"} <= names and "deal stage" not in names
 
 
 def _sniff_deals(head: str, name: str) -> bool:
-    return {"record id", "deal stage"} <= _header_names(head)
+    return {"record id", "deal stage"} <= set(header_names(head))
 
 
 def _dates(rows: RowBuilder, pos: int | None, tz: str | None) -> pd.Series:

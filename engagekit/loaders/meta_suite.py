@@ -103,8 +103,6 @@ Options (keyword arguments to ``read_export``):
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -117,7 +115,7 @@ from ..errors import ExportError
 from ..schema import na_series
 from ..utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, match_columns, normalise_header, open_rows
+from ._text import RowBuilder, header_names, match_columns, normalise_header, open_rows
 
 __all__ = ["META_SUITE_POSTS"]
 
@@ -188,20 +186,12 @@ _NO_STATUS = ("n/a", "-", "--")
 _DUPLICATE = "duplicate Post ID in this file (the first row is kept)"
 
 
-def _header_cells(head: str) -> list[str]:
-    """The first record of ``head`` (the header), parsed as CSV (a name may hold a comma)."""
-    try:
-        return next(csv.reader(io.StringIO(head.lstrip("\ufeff"), newline="")), [])
-    except csv.Error:
-        return []
-
-
 def _has(names: set[str], key: str) -> bool:
     return any(normalise_header(alias) in names for alias in _ALIASES[key])
 
 
 def _sniff(head: str, name: str) -> bool:
-    names = {normalise_header(c) for c in _header_cells(head)}
+    names = set(header_names(head))
     return (
         _has(names, "post_id")
         and (_has(names, "published_at") or _has(names, "post_type"))
@@ -398,16 +388,6 @@ def _warn_data_comments(rows: RowBuilder, cols: Mapping[str, int], report: LoadR
         )
 
 
-def _drop_duplicates(frame: pd.DataFrame, rows: RowBuilder, report: LoadReport) -> pd.DataFrame:
-    """Keep the first row of each Post ID; the others are dropped with their line."""
-    duplicated = frame.duplicated("post_id", keep="first")
-    if not duplicated.any():
-        return frame
-    for line in rows.line_of(rows.kept[duplicated.to_numpy()]):
-        report.drop(int(line), _DUPLICATE)
-    return frame.loc[~duplicated].reset_index(drop=True)
-
-
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
     def select(header: list[str]) -> list[int]:
         return list(_columns(header, path).values())
@@ -445,7 +425,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     }
     extra.update(link_columns(text, skip_hosts=_OWN_HOSTS))
     frame = rows.finish(extra)
-    return _drop_duplicates(frame, rows, report)
+    return rows.drop_repeated(frame, "post_id", _DUPLICATE)
 
 
 META_SUITE_POSTS = register(

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from .._arrow import as_arrow, constant_str, map_distinct, to_str_series
 from ..utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import match_columns, normalise_header, open_rows
+from ._text import header_names, match_columns, open_rows
 
 __all__ = ["TWEET_ACTIVITY"]
 
@@ -72,9 +72,7 @@ def _handles(permalinks: pd.Series) -> pd.Series:
 
 
 def _sniff(head: str, name: str) -> bool:
-    first = head.splitlines()[0] if head else ""
-    names = [normalise_header(c) for c in first.replace('"', "").split(",")]
-    return names[:4] == ["tweet id", "tweet permalink", "tweet text", "time"]
+    return header_names(head)[:4] == ["tweet id", "tweet permalink", "tweet text", "time"]
 
 
 def _columns(header: list[str], path: Path) -> tuple[dict[str, int], dict[str, int]]:
@@ -111,14 +109,8 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     extra["source_file"] = constant_str(path.name, len(rows))
     extra.update(link_columns(text))
     frame = rows.finish(extra)
-    # Overlapping exports repeat a tweet; within one file the newest row wins.
-    if len(pc.unique(as_arrow(frame["post_id"]))) == len(frame):
-        return frame
-    duplicated = frame.duplicated("post_id", keep="first")
-    if duplicated.any():
-        for line in rows.line_of(rows.kept[duplicated.to_numpy()]):
-            report.drop(int(line), "duplicate Tweet id in this file")
-    return frame.loc[~duplicated].reset_index(drop=True)
+    # Overlapping exports repeat a tweet; within one file the newest row (the first) wins.
+    return rows.drop_repeated(frame, "post_id", "duplicate Tweet id in this file")
 
 
 TWEET_ACTIVITY = register(

@@ -62,18 +62,17 @@ already read is dropped as ``duplicate Date in this file``. Required columns:
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from .._arrow import constant_str, missing_str
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, match_columns, normalise_header, open_rows
+from ._text import RowBuilder, header_names, match_columns, open_rows, pick_date_format
 
-__all__ = ["DAILY_ACTIVITY", "ACCOUNT_OVERVIEW", "header_names", "pick_date_format", "drop_duplicates"]
+__all__ = ["DAILY_ACTIVITY", "ACCOUNT_OVERVIEW"]
 
 DAILY = "x_daily_activity"
 OVERVIEW = "x_account_overview"
@@ -124,38 +123,6 @@ _OVERVIEW_METRICS = (
 _OVERVIEW_MARKERS = {"impressions", "engagements", "create post", "new follows", "unfollows", "profile visits"}
 #: Date formats of the 2024+ X exports: the overview's, then the content export's.
 NEW_DATE_FORMATS = ("%a, %b %d, %Y", "%a %b %d %Y")
-
-
-def header_names(head: str) -> list[str]:
-    """The normalised header cells of the first line of ``head`` (empty when there is none)."""
-    lines = head.splitlines()
-    if not lines:
-        return []
-    try:
-        cells = next(csv.reader([lines[0]]))
-    except (csv.Error, StopIteration):
-        return []
-    return [normalise_header(c) for c in cells]
-
-
-def pick_date_format(raw: pd.Series, candidates: Sequence[str]) -> str:
-    """The candidate ``strptime`` format that parses most of the first 50 filled cells (first on ties)."""
-    sample = raw.dropna().head(50)
-    scores = [int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum()) for fmt in candidates]
-    return candidates[scores.index(max(scores))]
-
-
-def drop_duplicates(
-    frame: pd.DataFrame, rows: RowBuilder, report: LoadReport, key: str | list[str], reason: str
-) -> pd.DataFrame:
-    """``frame`` (from ``rows.finish``) without the second and later rows of each ``key``, each dropped
-    with its line and ``reason``."""
-    duplicated = frame.duplicated(key, keep="first")
-    if not duplicated.any():
-        return frame
-    for line in rows.line_of(rows.kept[duplicated.to_numpy()]):
-        report.drop(int(line), reason)
-    return frame.loc[~duplicated].reset_index(drop=True)
 
 
 def _sniff_daily(head: str, name: str) -> bool:
@@ -219,7 +186,7 @@ def _parse_daily(path: Path, report: LoadReport, options: LoadOptions) -> pd.Dat
     extra["account"] = _account(match.group("handle") if match else None, path, report, options, len(rows))
     extra["platform"] = constant_str("x", len(rows))
     frame = rows.finish(extra)
-    return drop_duplicates(frame, rows, report, "date", "duplicate Date in this file")
+    return rows.drop_repeated(frame, "date", "duplicate Date in this file")
 
 
 def _shares(rows: RowBuilder, cols: dict[str, int]) -> pd.Series:
@@ -248,7 +215,7 @@ def _parse_overview(path: Path, report: LoadReport, options: LoadOptions) -> pd.
         "platform": constant_str("x", len(rows)),
     }
     frame = rows.finish(extra)
-    return drop_duplicates(frame, rows, report, "date", "duplicate Date in this file")
+    return rows.drop_repeated(frame, "date", "duplicate Date in this file")
 
 
 DAILY_ACTIVITY = register(

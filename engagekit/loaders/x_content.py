@@ -55,9 +55,9 @@ import pandas as pd
 from .._arrow import constant_str, missing_str
 from ..utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, match_columns, open_rows
+from ._text import RowBuilder, header_names, match_columns, open_rows, pick_date_format
 from .x import _handles
-from .x_account import NEW_DATE_FORMATS, drop_duplicates, header_names, pick_date_format
+from .x_account import NEW_DATE_FORMATS
 
 __all__ = ["CONTENT"]
 
@@ -150,7 +150,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     }
     extra.update(link_columns(text))
     frame = rows.finish(extra)
-    return drop_duplicates(frame, rows, report, "post_id", "duplicate Post id in this file")
+    return rows.drop_repeated(frame, "post_id", "duplicate Post id in this file")
 
 
 CONTENT = register(
