@@ -30,6 +30,7 @@ from ._base import LoadReport
 __all__ = [
     "Record",
     "decode",
+    "decode_bytes",
     "head_text",
     "read_records",
     "match_columns",
@@ -63,7 +64,11 @@ def decode(path: Path, report: LoadReport | None = None) -> str:
     A cp1252 fallback is noted in the report's warnings. Line endings are kept
     as written; :func:`read_records` handles LF, CRLF and CR.
     """
-    raw = path.read_bytes()
+    return decode_bytes(path.read_bytes(), report)
+
+
+def decode_bytes(raw: bytes, report: LoadReport | None = None) -> str:
+    """Bytes as text by the rules of :func:`decode` (for a zip member or another file not on disk)."""
     encoding = _encoding_of(raw)
     if encoding is not None:
         return raw.decode(encoding)

@@ -52,7 +52,7 @@ from ._text import (
     read_records,
 )
 
-__all__ = ["POST_LEVEL"]
+__all__ = ["POST_LEVEL", "TOTAL", "UNIQUE", "breakdown_group", "column_kinds", "is_description_row"]
 
 _FORMAT = "facebook_post_level"
 TOTAL = "total"
@@ -106,23 +106,23 @@ def _kind_of(description: str) -> str | None:
     return TOTAL if match.group(1) == "Total Count" else UNIQUE
 
 
-def _is_description_row(cells: Sequence[str]) -> bool:
+def is_description_row(cells: Sequence[str]) -> bool:
     return any(_kind_of(cell) for cell in cells)
 
 
-def _group(name: str) -> str | None:
+def breakdown_group(name: str) -> str | None:
     """The breakdown group of a header (text before `` - ``), None for a scalar column."""
     norm = normalise_header(name)
     return norm.rsplit(" - ", 1)[0] if " - " in norm else None
 
 
-def _column_kinds(header: Sequence[str], descriptions: Sequence[str]) -> list[str | None]:
+def column_kinds(header: Sequence[str], descriptions: Sequence[str]) -> list[str | None]:
     """The kind of every column, carrying a group's description forward to its other columns."""
     kinds: list[str | None] = []
     group_kind: dict[str, str | None] = {}
     for pos, name in enumerate(header):
         kind = _kind_of(descriptions[pos]) if pos < len(descriptions) else None
-        group = _group(name)
+        group = breakdown_group(name)
         if group is not None:
             if kind is None:
                 kind = group_kind.get(group)
@@ -146,7 +146,7 @@ def _find(columns: Columns, name: str, kind: str) -> int | None:
 
 def _has_group(columns: Columns, group: str, kind: str) -> bool:
     target = normalise_header(group)
-    return any(k == kind and _group(n) == target for n, k in columns)
+    return any(k == kind and breakdown_group(n) == target for n, k in columns)
 
 
 def _sniff(head: str, name: str) -> bool:
@@ -159,7 +159,7 @@ def _sniff(head: str, name: str) -> bool:
         and names[0] == "post id"
         and "permalink" in names
         and "posted" in names
-        and _is_description_row(records[1].cells)
+        and is_description_row(records[1].cells)
     )
 
 
@@ -228,14 +228,14 @@ def _header_and_kinds(
     records: Sequence[Record], path: Path
 ) -> tuple[Record, list[str | None]]:
     header = check_header_row(records, path, _FORMAT)
-    if len(records) < 2 or not _is_description_row(records[1].cells):
+    if len(records) < 2 or not is_description_row(records[1].cells):
         raise ExportError(
             path,
             f"{_FORMAT} export has no description row (row 2 should end each metric "
             "description with '(Unique Users)' or '(Total Count)')",
             line=header.line + 1,
         )
-    return header, _column_kinds(header.cells, records[1].cells)
+    return header, column_kinds(header.cells, records[1].cells)
 
 
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:

@@ -89,9 +89,9 @@ from ._text import RowBuilder, match_columns, normalise_header, open_rows, read_
 from .facebook import (
     TOTAL,
     UNIQUE,
-    _column_kinds,
-    _group,
-    _is_description_row,
+    column_kinds,
+    breakdown_group,
+    is_description_row,
 )
 
 __all__ = ["PAGE_DAILY"]
@@ -200,13 +200,13 @@ def _position(
 def _has_group(columns: Columns, group: str, kind: str) -> bool:
     target = normalise_header(group)
     return any(
-        _group(name) == target and any(k == kind for _, k in entries)
+        breakdown_group(name) == target and any(k == kind for _, k in entries)
         for name, entries in columns.items()
     )
 
 
 def _description_row(skipped: Sequence, path: Path, header_line: int) -> list[str]:
-    if not skipped or not _is_description_row(skipped[0].cells):
+    if not skipped or not is_description_row(skipped[0].cells):
         raise ExportError(
             path,
             f"{_FORMAT} export has no description row (row 2 should end each metric "
@@ -303,7 +303,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     cols = match_columns(
         header.cells, _DATE_ALIASES, required=("date",), file=path, format=_FORMAT, line=header.line
     )
-    columns = _columns_by_name(header.cells, _column_kinds(header.cells, descriptions))
+    columns = _columns_by_name(header.cells, column_kinds(header.cells, descriptions))
     rows.date("date", cols["date"], format=_DATE_FORMAT)
     metrics: dict[str, pd.Series] = {}
     scalar_positions: list[int] = []

@@ -47,7 +47,7 @@ from ..errors import ConfigError, MissingColumnError
 from ..privacy import hash_identifiers
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import Record, RowBuilder, check_header_row, decode, normalise_header, read_records
-from .linkedin import sheet_records
+from ._workbook import sheet_records
 
 __all__ = ["GENERIC"]
 

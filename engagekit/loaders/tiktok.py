@@ -67,9 +67,9 @@ import pandas as pd
 from .._arrow import constant_str
 from ..errors import ExportError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import Record, RowBuilder, check_header_row, match_columns, normalise_header
-from .linkedin import sheet_records
-from .youtube import Member, csv_records, first_row_names, open_member
+from ._text import Record, RowBuilder, check_header_row, header_names, match_columns, normalise_header
+from ._archive import Member, csv_records, open_member
+from ._workbook import sheet_records
 
 __all__ = ["OVERVIEW", "FOLLOWERS", "month_day"]
 
@@ -337,14 +337,14 @@ def _named(head: str, name: str, prefix: str) -> bool:
 def _sniff_overview(head: str, name: str) -> bool:
     if _named(head, name, "overview"):
         return True
-    names = first_row_names(head)
+    names = header_names(head)
     return bool(names) and names[0] == "date" and {"video views", "profile views"} <= set(names)
 
 
 def _sniff_followers(head: str, name: str) -> bool:
     if _named(head, name, "follower"):
         return True
-    names = first_row_names(head)
+    names = header_names(head)
     return bool(names) and names[0] == "date" and {
         "followers", "difference in followers from previous day"
     } <= set(names)

@@ -77,29 +77,17 @@ is the zip).
 from __future__ import annotations
 
 import re
-import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .._arrow import constant_str
-from ..errors import ExportError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import (
-    Record,
-    RowBuilder,
-    check_header_row,
-    match_columns,
-    normalise_header,
-    read_records,
-)
+from ._archive import Member, csv_records, open_member
+from ._text import Record, RowBuilder, header_names, match_columns, normalise_header
 
-__all__ = [
-    "TABLE", "CHART", "TOTALS", "Member", "open_member", "decode_bytes", "csv_records", "first_row_names",
-]
+__all__ = ["TABLE", "CHART", "TOTALS"]
 
 _TABLE = "youtube_table"
 _CHART = "youtube_chart"
@@ -165,113 +153,7 @@ _CHANNEL_IN_NAME = re.compile(r"\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2} (?P<channel>
 
 
 # --------------------------------------------------------------------------------------------------
-# Zip members (general: tiktok.py uses these too)
-
-
-@dataclass(frozen=True)
-class Member:
-    """One file read from an export: a zip member, or the file itself.
-
-    ``label`` names it in messages (``<zip>:<member>`` for a member), ``name``
-    is its own file name, ``data`` its bytes.
-    """
-
-    label: str
-    name: str
-    data: bytes
-    in_zip: bool
-
-
-def _is_zip(path: Path) -> bool:
-    """A zip archive that is not an Excel workbook (xlsx files are zips too)."""
-    return path.suffix.lower() not in (".xlsx", ".xlsm") and zipfile.is_zipfile(path)
-
-
-def _members_text(names: Sequence[str]) -> str:
-    """The member names of a zip for a message (at most 20)."""
-    shown = ", ".join(repr(n) for n in names[:20])
-    return shown + (f", ... ({len(names)} files)" if len(names) > 20 else "") if names else "no files"
-
-
-def open_member(path: Path, names: Sequence[str], *, format: str, hint: str = "") -> Member:
-    """The first of ``names`` found in the zip ``path`` (by file name, any folder, any case); ``path`` itself
-    when it is not a zip.
-
-    Parameters
-    ----------
-    path
-        The export: a zip archive, or a single file.
-    names
-        Member file names to look for, in order of preference.
-    format
-        The format being read (for messages).
-    hint
-        Appended to the message when no member matches (e.g. which format reads the other members).
-
-    Raises
-    ------
-    ExportError
-        The zip cannot be read, or holds none of ``names`` (the message lists what it holds and
-        says how to name another member).
-    """
-    if not _is_zip(path):
-        return Member(str(path), path.name, path.read_bytes(), False)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = [info for info in archive.infolist() if not info.is_dir()]
-            by_name: dict[str, zipfile.ZipInfo] = {}
-            for info in infos:
-                by_name.setdefault(PurePosixPath(info.filename).name.lower(), info)
-            for wanted in names:
-                info = by_name.get(wanted.lower())
-                if info is not None:
-                    data = archive.read(info)
-                    return Member(f"{path}:{info.filename}", PurePosixPath(info.filename).name, data, True)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, RuntimeError) as err:
-        raise ExportError(path, f"not a readable zip archive ({err})") from None
-    wanted_text = " or ".join(repr(n) for n in names)
-    held = _members_text([info.filename for info in infos])
-    raise ExportError(
-        path,
-        f"{format}: the zip holds no {wanted_text}; it holds {held}. "
-        f"Name the file to read with member='<name>'{hint}.",
-    )
-
-
-def decode_bytes(raw: bytes, report: LoadReport | None = None) -> str:
-    """Bytes as text: BOM-aware, UTF-8 first, cp1252 as the fallback (noted in the report's warnings).
-
-    The same rules as :func:`engagekit.loaders._text.decode`, for bytes that are not a file on disk.
-    """
-    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if raw.startswith(bom):
-            return raw.decode(encoding)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        if report is not None:
-            line = raw[: err.start].count(b"\n") + 1
-            report.warn(f"not valid UTF-8 (first bad byte on line {line}); read as Windows-1252 (cp1252)")
-        return raw.decode("cp1252", errors="replace")
-
-
-def csv_records(member: Member, report: LoadReport, format: str) -> tuple[Record, list[Record]]:
-    """The header and data records of a CSV member."""
-    records = read_records(decode_bytes(member.data, report))
-    header = check_header_row(records, Path(member.label), format)
-    return header, records[1:]
-
-
-# --------------------------------------------------------------------------------------------------
 # Detection
-
-
-def first_row_names(head: str) -> list[str]:
-    """The cells of the first line of ``head`` (quotes removed), normalised for matching."""
-    first = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
-    if not first:
-        return []
-    return [normalise_header(c) for c in next(iter(read_records(first)), Record(1, [])).cells]
 
 
 def _sniff_zip(head: str, name: str) -> bool:
@@ -282,17 +164,17 @@ def _sniff_zip(head: str, name: str) -> bool:
 def _sniff_table(head: str, name: str) -> bool:
     if _sniff_zip(head, name):
         return True
-    names = first_row_names(head)
+    names = header_names(head)
     return names[:2] == ["content", "video title"]
 
 
 def _sniff_chart(head: str, name: str) -> bool:
-    names = first_row_names(head)
+    names = header_names(head)
     return names[:3] == ["date", "content", "video title"]
 
 
 def _sniff_totals(head: str, name: str) -> bool:
-    names = first_row_names(head)
+    names = header_names(head)
     return len(names) >= 2 and names[0] == "date" and all(n in _YOUTUBE_METRICS for n in names[1:])
 
 

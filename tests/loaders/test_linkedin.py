@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from engagekit import schema
 from engagekit.errors import ExportError, MissingColumnError, UnknownFormatError
 from engagekit.loaders import detect_format, read_export
-from engagekit.loaders.linkedin import sheet_records
+from engagekit.loaders._workbook import sheet_records
 from paths import FIXTURES as ALL_FIXTURES
 
 FIXTURES = ALL_FIXTURES / "linkedin"
