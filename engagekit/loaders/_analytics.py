@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ __all__ = [
     "strip_currency_cells",
     "warn_number_conflict",
     "source_medium",
+    "report_dates",
 ]
 
 _GAPS = re.compile(r"[\s\u00a0\u202f]")
@@ -218,3 +220,17 @@ def source_medium(rows: RowBuilder, cols: dict[str, int]) -> tuple[pd.Series, pd
         rows.mapping["source"] = rows.mapping["medium"] = rows.header[pos]
         return source, medium
     return rows.text("source", cols.get("source")), rows.text("medium", cols.get("medium"))
+
+
+def report_dates(rows: RowBuilder, pos: int | None, day: date | None, *, note: str) -> None:
+    """Output column ``date``: the ``YYYYMMDD`` Date column at ``pos``, or ``day`` for every row.
+
+    A report whose range is a single day needs no Date dimension: ``note``, a
+    template of ``{day}`` saying how the preamble gave the day, is then the
+    mapping shown for ``date``.
+    """
+    if day is None:
+        rows.date("date", pos, format="%Y%m%d")
+        return
+    rows.columns["date"] = pd.Series([pd.Timestamp(day)] * len(rows), dtype="datetime64[us]")
+    rows.mapping["date"] = note.format(day=day)

@@ -52,7 +52,7 @@ from ._text import (
     read_records,
 )
 
-__all__ = ["POST_LEVEL", "TOTAL", "UNIQUE", "breakdown_group", "column_kinds", "is_description_row"]
+__all__ = ["POST_LEVEL", "TOTAL", "UNIQUE", "breakdown_group", "column_kinds", "is_description_row", "page_name"]
 
 _FORMAT = "facebook_post_level"
 TOTAL = "total"
@@ -163,8 +163,9 @@ def _sniff(head: str, name: str) -> bool:
     )
 
 
-def _page_name(path: Path, report: LoadReport, options: LoadOptions) -> str | None:
-    match = _PAGE_NAME.match(path.name)
+def page_name(path: Path, pattern: re.Pattern[str], report: LoadReport, options: LoadOptions) -> str | None:
+    """The Page named in a classic export's file name (group 1 of ``pattern``), else ``account=``, else None."""
+    match = pattern.match(path.name)
     if match:
         return match.group(1)
     if options.account:
@@ -269,7 +270,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     extra: dict[str, pd.Series] = {
         "paid": (paid_impressions > 0).astype("boolean"),
         "platform": pd.Series(["facebook"] * n, dtype="str"),
-        "account": pd.Series([_page_name(path, report, options)] * n, dtype="str"),
+        "account": pd.Series([page_name(path, _PAGE_NAME, report, options)] * n, dtype="str"),
         "source_file": pd.Series([path.name] * n, dtype="str"),
     }
     extra.update(link_columns(text, skip_hosts=("facebook.com",)))

@@ -92,6 +92,7 @@ from .facebook import (
     column_kinds,
     breakdown_group,
     is_description_row,
+    page_name,
 )
 
 __all__ = ["PAGE_DAILY"]
@@ -284,16 +285,6 @@ def _placeholder_days(rows: RowBuilder, metrics: dict[str, pd.Series]) -> np.nda
     return none
 
 
-def _page_name(path: Path, report: LoadReport, options: LoadOptions) -> str | None:
-    match = _PAGE_NAME.match(path.name)
-    if match:
-        return match.group(1)
-    if options.account:
-        return options.account
-    report.warn("the file name does not name the Page and no account= was given: account is NA")
-    return None
-
-
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
     def select(header: list[str]) -> list[int]:
         return [pos for pos, name in enumerate(header) if normalise_header(name) in _WANTED]
@@ -333,7 +324,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
         for key, values in metrics.items():
             rows.columns[key] = values.mask(placeholder)
     n = len(rows)
-    account = _page_name(path, report, options)
+    account = page_name(path, _PAGE_NAME, report, options)
     extra = {
         "platform": constant_str("facebook", n),
         "account": constant_str(account, n) if account is not None else missing_str(n),

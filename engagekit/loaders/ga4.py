@@ -91,6 +91,7 @@ from ._analytics import (
     comma_decimal_language,
     detect_number_style,
     read_metric,
+    report_dates,
     source_medium,
     strip_currency_cells,
     warn_number_conflict,
@@ -313,11 +314,7 @@ def _parse_section(
     data = _split_totals(section.records[1:], cols, report)
     data = strip_currency_cells(data, [cols.get("revenue")])
     rows = RowBuilder(path, header.cells, data, report)
-    if day is None:
-        rows.date("date", cols["date"], format="%Y%m%d")
-    else:
-        rows.columns["date"] = pd.Series([pd.Timestamp(day)] * len(rows), dtype="datetime64[us]")
-        rows.mapping["date"] = f"{day:%Y%m%d} (single-day range of the preamble)"
+    report_dates(rows, cols.get("date"), day, note="{day:%Y%m%d} (single-day range of the preamble)")
     source, medium = source_medium(rows, cols)
     campaign = rows.text("campaign", cols.get("campaign"))
     rows.text("content", cols.get("content"))

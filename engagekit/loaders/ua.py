@@ -114,6 +114,7 @@ from ._analytics import (
     comma_decimal_language,
     detect_number_style,
     read_metric,
+    report_dates,
     source_medium,
     strip_currency_cells,
     warn_number_conflict,
@@ -359,11 +360,7 @@ def _load_table(
             data.append(rec)
     money = [cols.get("revenue"), cols.get("goal_value"), *_goal_columns(header, _GOAL_VALUE)]
     rows = RowBuilder(path, header, strip_currency_cells(data, money), report)
-    if day is None:
-        rows.date("date", cols["date"], format="%Y%m%d")
-    else:
-        rows.columns["date"] = pd.Series([pd.Timestamp(day)] * len(rows), dtype="datetime64[us]")
-        rows.mapping["date"] = f"# {day:%Y%m%d}-{day:%Y%m%d} (single-day range of the preamble)"
+    report_dates(rows, cols.get("date"), day, note="# {day:%Y%m%d}-{day:%Y%m%d} (single-day range of the preamble)")
     source, medium = source_medium(rows, cols)
     campaign = rows.text("campaign", cols.get("campaign"))
     rows.text("content", cols.get("content"))
