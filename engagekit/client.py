@@ -196,15 +196,17 @@ class Dataset:
         )
 
 
-#: One row per key: a later file's row replaces an earlier one (a post's or an order's latest snapshot).
+#: One row per key: a later file's row replaces an earlier one (an order's latest snapshot).
 _REPLACE_KEYS = {
-    "posts": ["platform", "post_id"],
     "outcomes": ["outcome", "record_id"],
 }
 #: One row per key, merged column by column: a later file's reported values win, and the columns it
-#: does not report (NA) keep an earlier file's values (e.g. one Meta chart export per metric). An
-#: export that names no account (NA) is one account with the client's other unnamed exports.
+#: does not report (NA) keep an earlier file's values. A later snapshot of the same export reports
+#: every column, so its values win; exports that complement each other (Facebook's post-level and
+#: video-posts files, Meta's one chart export per metric) add up to one row. An export that names
+#: no account (NA) is one account with the client's other unnamed exports.
 _MERGE_KEYS = {
+    "posts": ["platform", "post_id"],
     "account_daily": ["platform", "account", "date"],
 }
 #: Key columns that may be NA and still identify a row.
@@ -262,8 +264,8 @@ def _combine(table: str, parts: list[tuple[LoadReport, pd.DataFrame]]) -> pd.Dat
     """One table from every file's frame; a row whose key is in a later file gives way to it.
 
     Files are read in name order, which for dated export names is the order of
-    their periods: the later copy is the latest snapshot. Posts and orders are
-    replaced whole; account days are merged column by column (the later
+    their periods: the later copy is the latest snapshot. Orders are replaced
+    whole; posts and account days are merged column by column (the later
     file's reported values win, NA leaves an earlier value in place). Each row
     that gave way is counted in ``replaced`` of the report of the file it came from.
     """

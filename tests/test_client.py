@@ -144,3 +144,19 @@ def test_a_workbook_listed_twice_feeds_two_tables(tmp_path):
     assert [r.format for r in data.reports] == ["linkedin_posts", "linkedin_metrics"]
     assert len(data.posts) == data.reports[0].rows_loaded > 0
     assert len(data.account_daily) == data.reports[1].rows_loaded > 0
+
+
+def test_complementary_exports_of_a_post_merge_column_by_column(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    source = FIXTURES / "facebook_post_level"
+    for name in ("(Post Level) - Harbour Lane Bakery - 2021-03-01", "(Video Posts) - Harbour Lane Bakery - 2021-03-01"):
+        path = next(source.glob(f"*{name}*"))
+        shutil.copy(path, folder / path.name)
+    data = load_client(folder)
+    video = data.posts.set_index("post_id").loc["900000000000001_900000000000102"]
+    # the video-posts file (later by name) reports impressions and views; link clicks only the post-level file
+    assert (video["impressions"], video["video_views"], video["link_clicks"]) == (500, 140, 0)
+    assert len(data.posts) == 3
+    post_level = next(r for r in data.reports if "(Post Level)" in r.file)
+    assert post_level.replaced == 1
