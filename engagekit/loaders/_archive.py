@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -73,8 +74,9 @@ def open_member(path: Path, names: Sequence[str], *, format: str, hint: str = ""
                 if info is not None:
                     data = archive.read(info)
                     return Member(f"{path}:{info.filename}", PurePosixPath(info.filename).name, data, True)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, RuntimeError) as err:
-        raise ExportError(path, f"not a readable zip archive ({err})") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError, OSError,
+            RuntimeError) as err:
+        raise ExportError(path, f"not a readable zip archive, damaged or incomplete ({err})") from None
     wanted_text = " or ".join(repr(n) for n in names)
     held = _members_text([info.filename for info in infos])
     raise ExportError(

@@ -191,3 +191,14 @@ def test_unmapped_chart_metric_warns(tmp_path):
     result = read_export(path)
     assert result.frame["video_views"].isna().all()
     assert any("'Stayed to watch (%)'" in w for w in result.report.warnings)
+
+
+def test_a_damaged_zip_is_one_clear_error(tmp_path):
+    source = FIXTURES / "Content 2024-09-01_2024-09-30 Harbour Lane Kitchen.zip"
+    damaged = tmp_path / source.name
+    data = bytearray(source.read_bytes())
+    start = data.index(b"Table data.csv") + len(b"Table data.csv") + 20  # inside the first member's data
+    data[start:start + 40] = bytes(40)
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(ExportError, match="not a readable zip archive"):
+        read_export(damaged)
