@@ -29,9 +29,13 @@ def as_arrow(values: pd.Series) -> pa.ChunkedArray:
 
 
 def constant_str(value: str, n: int) -> pd.Series:
-    """``value`` repeated ``n`` times as a ``str`` Series."""
-    indices = pa.array(np.zeros(n, dtype=np.int32))
-    return to_str_series(pa.DictionaryArray.from_arrays(indices, pa.array([value], pa.string())).dictionary_decode())
+    """``value`` repeated ``n`` times as a ``str`` Series (built from its buffers: one copy of the bytes)."""
+    data = value.encode("utf-8")
+    size = len(data) * n
+    kind, width = (pa.string(), np.int32) if size < 2**31 else (pa.large_string(), np.int64)
+    offsets = np.arange(0, size + 1, max(len(data), 1), dtype=width)[: n + 1] if data else np.zeros(n + 1, width)
+    array = pa.Array.from_buffers(kind, n, [None, pa.py_buffer(offsets), pa.py_buffer(data * n)])
+    return to_str_series(array)
 
 
 def missing_str(n: int) -> pd.Series:
@@ -39,8 +43,10 @@ def missing_str(n: int) -> pd.Series:
     return to_str_series(pa.nulls(n, pa.string()))
 
 
-def map_distinct(values: pa.ChunkedArray, fn: Callable[[str], str | None]) -> pa.ChunkedArray:
+def map_distinct(values: pa.Array | pa.ChunkedArray, fn: Callable[[str], str | None]) -> pa.Array:
     """``fn`` applied once per distinct value (in Python), spread back over every row; nulls stay null."""
-    distinct = pc.unique(values).drop_null()
-    mapped = pa.array([fn(v) for v in distinct.to_pylist()], type=pa.string())
-    return pc.take(mapped, pc.index_in(values, value_set=distinct))
+    encoded = pc.dictionary_encode(values)  # each distinct value once; nulls are null indices
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks() if encoded.num_chunks else pa.array([], pa.dictionary(pa.int32(), values.type))
+    mapped = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], type=pa.string())
+    return pc.take(mapped, encoded.indices)

@@ -165,7 +165,7 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             out[col] = _cast(frame[col].reset_index(drop=True), dtype)
         else:
             out[col] = na_series(n, dtype)
-    return pd.DataFrame(out, index=pd.RangeIndex(n))
+    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)  # the columns are new Series already
 
 
 def na_series(n: int, dtype: str) -> pd.Series:

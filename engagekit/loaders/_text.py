@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import ExportError, MissingColumnError
-from .._arrow import as_arrow, to_str_series
+from .._arrow import STR_DTYPE, as_arrow, to_str_series
 from ..schema import na_series
 from ._base import LoadReport
 
@@ -272,13 +272,15 @@ class RowBuilder:
     def _cells(self, pos: int) -> pa.ChunkedArray:
         """Column ``pos`` stripped, empty cells null."""
         if self._arrays[pos] is None:
+            if getattr(self, "_released", False):
+                raise ValueError("the cells were released by finish(): convert every column before finishing")
             raise ValueError(f"column {self.header[pos]!r} was not selected when the file was read")
         if pos not in self._stripped:
             cells = self._arrays[pos]
-            if pc.any(pc.match_substring_regex(cells, r"^\s|\s$")).as_py():
+            if _any_edge_space(cells):
                 cells = pc.utf8_trim_whitespace(cells)
             if pc.any(pc.equal(cells, "")).as_py():
-                cells = pc.if_else(pc.equal(cells, ""), _NULL_STRING, cells)
+                cells = pa.chunked_array([_null_where_empty(chunk) for chunk in cells.chunks], cells.type)
             self._stripped[pos] = cells
         return self._stripped[pos]
 
@@ -286,14 +288,21 @@ class RowBuilder:
         """The cells of column ``pos`` as ``str``, stripped; empty cells are NA."""
         return to_str_series(self._cells(pos))
 
-    def _plain_numbers(self, pos: int, na_tokens: list[str]) -> np.ndarray | None:
+    def _plain_numbers(self, pos: int, na_tokens: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """Column ``pos`` as float64 (NaN for empty and ``na`` cells) when every other cell is a plain
-        number as written; None when any cell needs cleaning (spaces, separators, percent signs)."""
+        number as written, with the masks of the empty and of the ``na`` cells; None when any cell
+        needs cleaning (spaces, separators, percent signs)."""
         cells = self._arrays[pos]
         if cells is None:
             self._cells(pos)
-        blank = pc.is_in(cells, value_set=pa.array(["", *na_tokens], pa.string()))
-        return _cast_float(pc.if_else(blank, _NULL_STRING, cells))
+        lengths = _byte_lengths(cells)
+        empty = _empty_cells(cells, lengths)
+        na_mask = _cells_equal_to(cells, na_tokens, lengths)
+        blank = empty | na_mask
+        if blank.all():
+            return np.full(self._n, np.nan), empty, na_mask
+        values = _cast_float(pc.if_else(pa.array(blank), _NULL_STRING, cells) if blank.any() else cells)
+        return None if values is None else (values, empty, na_mask)
 
     def _map(self, key: str | None, pos: int | None) -> None:
         if key is not None and pos is not None:
@@ -353,12 +362,17 @@ class RowBuilder:
             return self._keep(key, self._absent(dtype))
         self._map(key, pos)
         na_tokens = list(na)
-        values = self._plain_numbers(pos, na_tokens) if decimal == "." and not percent else None
-        # Where every cell cast as written, the raw cells tell empty from "not reported" exactly.
-        cells = self._arrays[pos] if values is not None else self._cells(pos)
-        empty_mask = _np_bool(pc.or_kleene(pc.is_null(cells), pc.equal(cells, "")))
-        na_mask = _np_bool(pc.is_in(cells, value_set=pa.array(na_tokens, pa.string()))) if na_tokens else np.zeros(self._n, bool)
-        if values is None:
+        # Where every cell casts as written, the raw cells tell empty from "not reported" exactly.
+        plain = self._plain_numbers(pos, na_tokens) if decimal == "." and not percent else None
+        if plain is not None:
+            values, empty_mask, na_mask = plain
+        else:
+            cells = self._cells(pos)
+            empty_mask = _np_bool(pc.or_kleene(pc.is_null(cells), pc.equal(cells, "")))
+            na_mask = (
+                _np_bool(pc.is_in(cells, value_set=pa.array(na_tokens, pa.string())))
+                if na_tokens else np.zeros(self._n, bool)
+            )
             usable = pc.if_else(pa.array(na_mask), _NULL_STRING, cells) if na_tokens else cells
             cleaned = _clean_number_text(usable, thousands=thousands, decimal=decimal)
             is_pct = np.zeros(self._n, dtype=bool)
@@ -368,22 +382,25 @@ class RowBuilder:
             values = _to_float(cleaned)
             if percent:
                 values = np.where(is_pct, values / 100, values)
-        bad = np.isnan(values) & ~na_mask & ~empty_mask
+        nan = np.isnan(values)
+        bad = nan & ~na_mask & ~empty_mask
         if bad.any():
             self.fail(bad, pos, "not a number", self.raw(pos))
         if integer:
-            not_whole = ~np.isnan(values) & (np.mod(values, 1) != 0)
+            # not a whole number: a fraction, or infinite
+            not_whole = ~nan & ((values != np.trunc(values)) | np.isinf(values))
             if not_whole.any():
                 self.fail(not_whole, pos, "not a whole number", self.raw(pos))
                 bad |= not_whole
-        if empty == "zero":
-            values = np.where(empty_mask, 0.0, values)
-        missing = np.isnan(values) | bad
+        unset = nan | bad
+        filled = values.copy()
+        filled[unset] = 0.0
+        # An empty cell is NaN: NA, or a reported zero where the format says so.
+        missing = unset & ~empty_mask if empty == "zero" else unset
         if integer:
-            data = np.where(missing, 0.0, values).astype(np.int64)  # whole numbers, checked above
-            series = pd.Series(pd.arrays.IntegerArray(data, missing))
+            series = pd.Series(pd.arrays.IntegerArray(filled.astype(np.int64), missing))  # whole numbers, checked
         else:
-            series = pd.Series(pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing))
+            series = pd.Series(pd.arrays.FloatingArray(filled, missing))
         return self._keep(key, series)
 
     def timestamp(
@@ -480,12 +497,15 @@ class RowBuilder:
         """The file line of each row index in ``rows``."""
         return self.lines[np.asarray(rows, dtype=np.int64)]
 
-    def finish(self, columns: Mapping[str, pd.Series] | None = None) -> pd.DataFrame:
+    def finish(self, columns: Mapping[str, pd.Series | Callable[[np.ndarray], pd.Series]] | None = None) -> pd.DataFrame:
         """Record the failed rows in the report and return the surviving rows' columns.
 
-        ``columns`` may add derived columns aligned with the records.
-        :attr:`kept` then holds each surviving row's index, for
-        :meth:`line_of`; the column mapping goes to the report.
+        ``columns`` may add derived columns aligned with the records, or
+        callables that, given the boolean mask of the surviving rows, return a
+        column of those rows only (so a large derived column is never built for
+        rows that are left out). :attr:`kept` then holds each surviving row's
+        index, for :meth:`line_of`; the column mapping goes to the report. The
+        cells read from the file are released: convert every column first.
         """
         if self._failed:
             lines = self.lines
@@ -494,22 +514,34 @@ class RowBuilder:
                 self.report.drop(int(lines[i]), reason, column=column, value=value)
         self.report.columns.update(self.mapping)
         self.report.rows_merged += int((self._merged_mask & ~self._failed_mask).sum())
-        data = dict(self.columns)
+        data: dict[str, pd.Series | Callable[[np.ndarray], pd.Series]] = dict(self.columns)
         if columns:
             data.update(columns)
-        frame = pd.DataFrame({k: v.reset_index(drop=True) for k, v in data.items()})
         keep = self.ok
-        if not keep.all():
-            frame = frame.loc[keep].reset_index(drop=True)
+        every = bool(keep.all())
+        self._release_cells()
+        out = {}
+        for key in list(data):
+            value = data.pop(key)
+            if callable(value):
+                out[key] = value(keep).reset_index(drop=True)
+            else:
+                out[key] = value.reset_index(drop=True) if every else _rows_of(value, keep)
         self.kept = np.flatnonzero(keep)
-        return frame
+        return pd.DataFrame(out, copy=False)
+
+    def _release_cells(self) -> None:
+        """Let go of the cells read from the file (the converted columns keep what they share with them)."""
+        self._arrays = [None] * len(self._arrays)
+        self._stripped.clear()
+        self._released = True
 
     def drop_repeated(self, frame: pd.DataFrame, key: str | list[str], reason: str) -> pd.DataFrame:
         """``frame`` (from :meth:`finish`) without the second and later rows of each ``key``.
 
         Each left-out row is dropped in the report with its line and ``reason``.
         """
-        if isinstance(key, str) and len(pc.unique(as_arrow(frame[key]))) == len(frame):
+        if isinstance(key, str) and _all_distinct(frame[key]):
             return frame
         repeated = frame.duplicated(key, keep="first")
         if not repeated.any():
@@ -517,6 +549,115 @@ class RowBuilder:
         for line in self.line_of(self.kept[repeated.to_numpy()]):
             self.report.drop(int(line), reason)
         return frame.loc[~repeated].reset_index(drop=True)
+
+
+def _all_distinct(values: pd.Series) -> bool:
+    """Whether no two values are equal (at most one NA).
+
+    Ids written as numbers in a sorted file (X's ids, newest first) are checked
+    as integers without hashing: distinct numbers are distinct texts.
+    """
+    if not len(values):
+        return True
+    if values.dtype == STR_DTYPE and not values.hasnans:
+        try:
+            numbers = pc.cast(as_arrow(values), pa.int64()).to_numpy()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            numbers = None
+        if numbers is not None:
+            steps = np.diff(numbers)
+            if (steps > 0).all() or (steps < 0).all():
+                return True
+    return len(pc.unique(as_arrow(values))) == len(values)
+
+
+#: The bytes of RE2's ``\s`` (tab, newline, form feed, carriage return, space).
+_EDGE_SPACE = np.zeros(256, dtype=bool)
+_EDGE_SPACE[[9, 10, 12, 13, 32]] = True
+
+
+def _any_edge_space(cells: pa.ChunkedArray) -> bool:
+    """Whether any cell starts or ends with a tab, newline, form feed, carriage return or space.
+
+    The regular expression ``^\\s|\\s$`` without a regular expression: the first and last byte of each
+    cell, read from the Arrow buffers (in UTF-8 an ASCII byte is always a whole character).
+    """
+    for chunk in cells.chunks:
+        if chunk.type not in (pa.string(), pa.large_string()):
+            return pc.any(pc.match_substring_regex(cells, r"^\s|\s$")).as_py() or False
+        _, offsets, data = chunk.buffers()
+        if data is None or len(chunk) == 0:
+            continue
+        width = np.int64 if chunk.type == pa.large_string() else np.int32
+        ends = np.frombuffer(offsets, dtype=width, count=len(chunk) + 1, offset=chunk.offset * np.dtype(width).itemsize)
+        text = np.frombuffer(data, dtype=np.uint8)
+        if not len(text):
+            continue
+        # An empty cell reads a neighbour's byte (or, last, a clipped one): only filled cells count.
+        first = _EDGE_SPACE[text.take(ends[:-1], mode="clip")]
+        last = _EDGE_SPACE[text.take(ends[1:] - 1, mode="clip")]
+        edge = first | last
+        if not edge.any():
+            continue
+        edge &= ends[1:] > ends[:-1]
+        if chunk.null_count:
+            edge &= _np_bool(chunk.is_valid())
+        if edge.any():
+            return True
+    return False
+
+
+def _byte_lengths(cells: pa.ChunkedArray) -> np.ndarray:
+    """The length in bytes of each cell (0 for a null)."""
+    lengths = pc.binary_length(cells)
+    if lengths.null_count:
+        lengths = pc.fill_null(lengths, 0)
+    return lengths.to_numpy()
+
+
+def _empty_cells(cells: pa.ChunkedArray, lengths: np.ndarray | None = None) -> np.ndarray:
+    """True where a cell is null or empty."""
+    lengths = _byte_lengths(cells) if lengths is None else lengths
+    empty = lengths == 0
+    if cells.null_count:
+        empty |= _np_bool(pc.is_null(cells))
+    return empty
+
+
+def _cells_equal_to(cells: pa.ChunkedArray, tokens: Sequence[str], lengths: np.ndarray | None = None) -> np.ndarray:
+    """True where a cell is one of ``tokens`` (a few: compared one by one, only where the length fits)."""
+    mask = np.zeros(len(cells), dtype=bool)
+    lengths = _byte_lengths(cells) if tokens and lengths is None else lengths
+    for token in tokens:
+        fits = lengths == len(token.encode("utf-8"))
+        if fits.any():
+            mask |= fits & _np_bool(pc.equal(cells, token))
+    return mask
+
+
+def _rows_of(series: pd.Series, keep: np.ndarray) -> pd.Series:
+    """The values of ``series`` under the boolean mask ``keep``, with a fresh RangeIndex (Arrow text is
+    filtered by Arrow, which is faster than pandas' take)."""
+    if series.dtype == STR_DTYPE:
+        return to_str_series(pc.filter(as_arrow(series), pa.array(keep)))
+    return series[keep].reset_index(drop=True)
+
+
+def _null_where_empty(chunk: pa.Array) -> pa.Array:
+    """``chunk`` with its empty strings made null, sharing its offsets and bytes (only a new validity bitmap)."""
+    if chunk.type not in (pa.string(), pa.large_string()):
+        return pc.if_else(pc.equal(chunk, ""), pa.scalar(None, chunk.type), chunk)
+    valid = pc.binary_length(chunk).to_numpy(zero_copy_only=False) > 0
+    if chunk.null_count:
+        valid &= _np_bool(chunk.is_valid())
+    if valid.all():
+        return chunk
+    bits = np.concatenate([np.zeros(chunk.offset, dtype=bool), valid]) if chunk.offset else valid
+    _, offsets, data = chunk.buffers()
+    return pa.Array.from_buffers(
+        chunk.type, len(chunk), [pa.array(bits).buffers()[1], offsets, data],
+        null_count=int(len(valid) - valid.sum()), offset=chunk.offset,
+    )
 
 
 def _np_bool(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -600,7 +741,7 @@ def read_table(
     if _encoding_of(start) not in (None, "utf-8-sig"):
         return None
     head = head_text(path, size=1 << 20)
-    lead = read_records(head, delimiter=delimiter)[: 1 + skip]
+    lead = _first_records(head, 1 + skip, delimiter)
     if len(lead) < 1 + skip:
         return None
     header, skipped = lead[0], lead[1:]
@@ -654,6 +795,23 @@ def _arrow_csv(path: Path, offset: int, width: int, wanted: list[int], delimiter
             )
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
+
+
+def _first_records(text: str, n_records: int, delimiter: str) -> list[Record]:
+    """The first ``n_records`` records of ``text`` as :func:`read_records` gives them (fewer if there are not
+    as many), without parsing the rest."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    records: list[Record] = []
+    consumed = 0
+    for cells in reader:
+        if len(records) == n_records:
+            break
+        start = consumed + 1
+        consumed = reader.line_num
+        if not cells or (len(cells) == 1 and cells[0] == ""):
+            continue
+        records.append(Record(start, cells))
+    return records
 
 
 def _line_after(text: str, n_records: int, delimiter: str) -> int | None:
@@ -717,9 +875,9 @@ def _parse_datetimes(cells: pa.ChunkedArray, raw: pd.Series, *, format: str | No
     """Parse with Arrow's strptime where the format allows, and with pandas where Arrow cannot be trusted.
 
     Arrow's strptime rolls an impossible day over (``2025-02-30`` becomes 2 March): a cell Arrow
-    parsed is taken only where writing the result back in ``format`` gives the cell again; the
-    others (an impossible day, or a number written without its leading zero) are parsed by pandas,
-    which refuses impossible days.
+    parsed is taken only where writing the result back in ``format`` gives the cell again (for a
+    cell with an offset, written back in that offset); the others (an impossible day, or a number
+    written without its leading zero) are parsed by pandas, which refuses impossible days.
     """
     if format is None:
         return pd.to_datetime(raw, errors="coerce", dayfirst=dayfirst, format="mixed")
@@ -731,13 +889,132 @@ def _parse_datetimes(cells: pa.ChunkedArray, raw: pd.Series, *, format: str | No
             arrow = None
     if arrow is None or pc.sum(pc.and_(pc.is_null(arrow), pc.is_valid(cells))).as_py() not in (0, None):
         return _pandas_datetimes(raw, format)
-    written = pc.strftime(pc.cast(arrow, pa.timestamp("s", arrow.type.tz)), format=format)
-    suspect = _np_bool(pc.invert(pc.fill_null(pc.equal(written, cells), True)))
+    layout = _fixed_layout(format)
+    if layout is not None:
+        suspect = _np_bool(pc.is_valid(cells)) & ~_written_as_parsed(cells, arrow, layout)
+    else:
+        written = pc.strftime(pc.cast(arrow, pa.timestamp("s", arrow.type.tz)), format=format)
+        suspect = _np_bool(pc.invert(pc.fill_null(pc.equal(written, cells), True)))
     parsed = pd.Series(arrow.to_pandas())
     if suspect.any():
         parsed = parsed.copy(deep=True)  # Arrow's buffer is read-only
         parsed[suspect] = _pandas_datetimes(raw[suspect], format).astype(parsed.dtype).to_numpy()
     return parsed
+
+
+#: strptime codes of a fixed width (in characters) that :func:`_written_as_parsed` can write back.
+_FIXED_WIDTH = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2, "%z": 5}
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A date format whose every cell written canonically has one width: the position of each field
+    (code -> character position) and of each literal character."""
+
+    width: int
+    fields: dict[str, int]
+    literals: dict[int, int]
+
+
+def _fixed_layout(format: str) -> _Layout | None:
+    """The :class:`_Layout` of ``format``; None when a code is not of fixed width, repeats, or a literal is
+    not printable ASCII."""
+    fields: dict[str, int] = {}
+    literals: dict[int, int] = {}
+    pos = 0
+    for token in re.findall(r"%.|%$|[^%]", format):
+        if token.startswith("%"):
+            if token not in _FIXED_WIDTH or token in fields:
+                return None
+            fields[token] = pos
+            pos += _FIXED_WIDTH[token]
+        else:
+            if not " " <= token <= "~":
+                return None
+            literals[pos] = ord(token)
+            pos += 1
+    return _Layout(pos, fields, literals)
+
+
+def _written_as_parsed(cells: pa.ChunkedArray, parsed: pa.ChunkedArray, layout: _Layout) -> np.ndarray:
+    """True where a cell is exactly ``parsed`` written back in the format (with the cell's own offset for
+    ``%z``): the strftime round trip, computed on the cells' bytes with numpy.
+
+    A cell of another width, with an offset of 24 hours or more (or minutes past 59), or a year
+    outside 0-9999 is never taken as written back.
+    """
+    result = np.zeros(len(cells), dtype=bool)
+    fits = _np_bool(pc.and_(pc.equal(pc.binary_length(cells), layout.width), pc.is_valid(parsed)))
+    if not fits.any():
+        return result
+    mask = pa.array(fits)
+    matrix = _fixed_width_bytes(pc.filter(cells, mask), layout.width)
+    micros = pc.cast(pc.filter(parsed, mask), pa.int64()).to_numpy()
+    # In blocks of rows: the working arrays stay small whatever the size of the file.
+    result[fits] = np.concatenate([
+        _block_written_as_parsed(matrix[start:start + _BLOCK], micros[start:start + _BLOCK], layout)
+        for start in range(0, len(micros), _BLOCK)
+    ])
+    return result
+
+
+#: Rows per block in :func:`_written_as_parsed`.
+_BLOCK = 1 << 16
+
+
+def _block_written_as_parsed(matrix: np.ndarray, micros: np.ndarray, layout: _Layout) -> np.ndarray:
+    """:func:`_written_as_parsed` for cells of the layout's width (``matrix``, a row of bytes per cell) and
+    their parsed values (``micros``, microseconds since 1970)."""
+    # One row of bytes per character position (contiguous, for fast column arithmetic).
+    chars = np.ascontiguousarray(matrix.T)
+    ok = np.ones(chars.shape[1], dtype=bool)
+    for pos, char in layout.literals.items():
+        ok &= chars[pos] == char
+    digits = chars - np.uint8(ord("0"))  # wraps: a byte that is not a digit becomes > 9
+
+    def number(pos: int, width: int) -> np.ndarray:
+        value = np.zeros(chars.shape[1], dtype=np.int32)
+        for i in range(pos, pos + width):
+            np.logical_and(ok, digits[i] <= 9, out=ok)
+            value = value * 10 + digits[i]
+        return value
+
+    if "%z" in layout.fields:
+        at = layout.fields["%z"]
+        sign = chars[at]
+        hours, minutes = number(at + 1, 2), number(at + 3, 2)
+        ok &= ((sign == ord("+")) | (sign == ord("-"))) & (hours <= 23) & (minutes <= 59)
+        offset = (hours * 3600 + minutes * 60).astype(np.int64) * 1_000_000
+        micros = micros + np.where(sign == ord("-"), -offset, offset)
+    local = micros.astype("datetime64[us]")
+    days = local.astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    years = months.astype("datetime64[Y]")
+    seconds = (local - days).astype("timedelta64[s]").astype(np.int64)
+    values = {
+        "%Y": lambda: years.astype(np.int64) + 1970,
+        "%m": lambda: (months - years).astype(np.int64) + 1,
+        "%d": lambda: (days - months).astype(np.int64) + 1,
+        "%H": lambda: seconds // 3600,
+        "%M": lambda: seconds // 60 % 60,
+        "%S": lambda: seconds % 60,
+    }
+    for code, pos in layout.fields.items():
+        if code != "%z":
+            ok &= number(pos, _FIXED_WIDTH[code]) == values[code]()
+    return ok
+
+
+def _fixed_width_bytes(cells: pa.ChunkedArray, width: int) -> np.ndarray:
+    """Non-null cells of ``width`` bytes each as a (rows, width) uint8 matrix (a view where possible)."""
+    array = cells.combine_chunks() if cells.num_chunks != 1 else cells.chunk(0)
+    if array.type != pa.string():
+        array = array.cast(pa.string())
+    _, offsets, data = array.buffers()
+    first = int(np.frombuffer(offsets, dtype=np.int32, count=1, offset=4 * array.offset)[0])
+    if data is None:
+        return np.zeros((len(array), width), dtype=np.uint8)
+    return np.frombuffer(data, dtype=np.uint8, count=len(array) * width, offset=first).reshape(len(array), width)
 
 
 def _pandas_datetimes(raw: pd.Series, format: str) -> pd.Series:

@@ -30,20 +30,19 @@ Mapping to ``events``:
 - ``event`` <- ``event_name``.
 - ``user_key`` <- salted SHA-256 of ``user_pseudo_id`` (the browser/app
   instance id GA4 sessions are defined on), exactly the digest of
-  :func:`engagekit.privacy.hash_identifiers` with the ``salt`` option. ``user_id``
-  is never read, unless the option ``user_key="user_id"`` is given: then the
-  key is the salted hash of ``user_id`` where the event has one, else of
-  ``user_pseudo_id`` (a logged-in user then keeps one key across devices, but
-  the events of one session before and after the login get different keys).
-  NA where the event has no ``user_pseudo_id`` (consent mode without analytics
-  storage). The identifier is normalised as ``hash_identifiers`` does before
-  hashing: a web ``user_pseudo_id`` ``1187654321.1709251200`` is hashed as its
-  digits ``11876543211709251200`` (an app instance id keeps only its digits
-  too when it has six or more), so keys match those of any other engagekit
-  table hashed from the same id.
-- ``session_key`` <- salted SHA-256 of ``user_pseudo_id + "." + ga_session_id``
-  (``event_params`` key ``ga_session_id``, ``value.int_value``), the session id
-  GA4 documents; NA where either is missing.
+  :func:`engagekit.privacy.hash_identifiers` with the ``salt`` option and
+  ``kind="opaque"``: the id is only trimmed, never reduced to its digits or
+  lower-cased (``1187654321.1709251200`` is hashed as written, dot included).
+  ``user_id`` is never read, unless the option ``user_key="user_id"`` is
+  given: then the key is the salted hash of ``user_id`` (also as an opaque id)
+  where the event has one, else of ``user_pseudo_id`` (a logged-in user then
+  keeps one key across devices, but the events of one session before and after
+  the login get different keys). NA where the event has no ``user_pseudo_id``
+  (consent mode without analytics storage).
+- ``session_key`` <- salted SHA-256 (opaque, as above) of ``user_pseudo_id +
+  "." + ga_session_id`` (``event_params`` key ``ga_session_id``,
+  ``value.int_value``), the session id GA4 documents; NA where either is
+  missing.
 - ``source``, ``medium``, ``campaign``, ``content`` <- the event-level UTMs
   ``collected_traffic_source.manual_source`` / ``manual_medium`` /
   ``manual_campaign_name`` / ``manual_content``. On an event without any of
@@ -102,7 +101,7 @@ import pyarrow.parquet as pq
 
 from .._arrow import to_str_series
 from ..errors import ExportError, MissingColumnError
-from ..privacy import DEFAULT_SALT, hash_identifiers
+from ..privacy import salted_sha256
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 
 __all__ = ["GA4_BIGQUERY_EVENTS", "salted_sha256"]
@@ -525,62 +524,6 @@ def _read_parquet(path: Path, report: LoadReport, options: LoadOptions) -> list[
     return slims
 
 
-# --------------------------------------------------------------------------- hashing
-
-
-def _normalised(values: pa.Array) -> pa.Array:
-    """:func:`engagekit.privacy.normalise_identifier` for ASCII values without whitespace."""
-    lowered = pc.utf8_lower(values)
-    digits = pc.replace_substring_regex(values, r"[^0-9+]", "")
-    return pc.if_else(
-        pc.match_substring(values, "@"),
-        lowered,
-        pc.if_else(pc.greater_equal(pc.utf8_length(digits), 6), digits, lowered),
-    )
-
-
-def salted_sha256(values: pa.Array | pa.ChunkedArray, salt: str | None) -> pa.Array:
-    """The digests :func:`engagekit.privacy.hash_identifiers` gives, computed once per distinct value.
-
-    ASCII values without whitespace are normalised with Arrow and hashed with
-    DuckDB's ``sha256``; any other value goes through ``hash_identifiers``
-    itself. Nulls and blank values stay null.
-
-    Parameters
-    ----------
-    values
-        The identifiers, one per row.
-    salt
-        The salt (``None``: :data:`engagekit.privacy.DEFAULT_SALT`).
-
-    Returns
-    -------
-    pyarrow.Array
-        Lower-case hex digests (or nulls), aligned with ``values``.
-    """
-    import duckdb
-
-    salt = DEFAULT_SALT if salt is None else salt
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
-    distinct = pc.unique(values).drop_null()
-    # Python's str.strip() and str.isspace() also take \v and \x1c-\x1f: leave every control character to Python.
-    plain = pc.and_(pc.string_is_ascii(distinct), pc.invert(pc.match_substring_regex(distinct, r"[\x00-\x20\x7f]")))
-    plain = pc.and_(plain, pc.greater(pc.utf8_length(distinct), 0))
-    simple = _normalised(distinct.filter(plain))
-    with duckdb.connect() as con:
-        con.register("salted", pa.table({"v": pc.binary_join_element_wise(salt, simple, "")}))
-        digests = con.sql("SELECT sha256(v) AS h FROM salted").to_arrow_table()
-    other = distinct.filter(pc.invert(plain))
-    hashed_other = hash_identifiers(pd.Series(other.to_pylist(), dtype="str"), salt=salt)
-    lookup = pa.concat_arrays([distinct.filter(plain), other])
-    mapped = pa.concat_arrays([
-        digests.column("h").combine_chunks().cast(pa.string()),
-        pa.array(hashed_other.to_numpy(na_value=None), pa.string()),
-    ])
-    return pc.take(mapped, pc.index_in(values, value_set=lookup))
-
-
 # --------------------------------------------------------------------------- frame
 
 
@@ -630,8 +573,8 @@ def _frame(slims: list[_Slim], report: LoadReport, options: LoadOptions) -> pd.D
     frame = pd.DataFrame(
         {
             "occurred_at": pd.Series(micros.astype("datetime64[us]")).dt.tz_localize("UTC"),
-            "user_key": to_str_series(salted_sha256(identity, options.salt)),
-            "session_key": to_str_series(salted_sha256(session, options.salt)),
+            "user_key": to_str_series(salted_sha256(identity, options.salt, kind="opaque")),
+            "session_key": to_str_series(salted_sha256(session, options.salt, kind="opaque")),
             "event": to_str_series(rows.column("event")),
             **{tag: to_str_series(rows.column(tag)) for tag in _TAGS},
             "value": pd.Series(rows.column("value").to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get)),

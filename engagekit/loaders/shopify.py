@@ -29,6 +29,8 @@ facebook`` or ``UTM source: facebook`` (else NA).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +38,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._arrow import as_arrow, to_str_series
-from ..privacy import hash_identifiers
+from .._arrow import as_arrow, constant_str, to_str_series
+from ..errors import MissingColumnError
+from ..privacy import distinct_digests
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, match_columns, normalise_header, open_rows
 
@@ -75,9 +78,17 @@ def _merge_line_items(rows: RowBuilder, cols: dict[str, int]) -> None:
     for key in _ORDER_LEVEL:
         if key in cols:
             money |= rows.raw(cols[key]).notna().to_numpy(dtype=bool)
-    repeat = (names.notna() & names.duplicated(keep="first")).to_numpy(dtype=bool)
+    repeat = _repeated(as_arrow(names))
     rows.fail(repeat & money, cols["record_id"], "duplicate order", names)
     rows.merge(repeat & ~money)
+
+
+def _repeated(values: pa.ChunkedArray) -> np.ndarray:
+    """True for each non-null value seen on an earlier row (pandas' ``duplicated(keep="first")``)."""
+    codes = pc.dictionary_encode(values).combine_chunks().indices  # numbered in order of first appearance
+    numbers = pc.fill_null(codes, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    seen = np.maximum.accumulate(np.concatenate([[-1], numbers[:-1]])) if len(numbers) else numbers
+    return (numbers >= 0) & (numbers <= seen)
 
 
 def utm_attributes(notes: pd.Series) -> dict[str, pd.Series]:
@@ -86,15 +97,24 @@ def utm_attributes(notes: pd.Series) -> dict[str, pd.Series]:
     Keys are matched case-insensitively with a space, hyphen or underscore
     after ``utm`` (``UTM source`` is ``utm_source``); NA where absent.
     """
-    values = as_arrow(notes)
+    found, where = _utm_by_distinct(as_arrow(notes))
+    return {column: to_str_series(pc.take(tags, where)) for column, tags in found.items()}
+
+
+def _utm_by_distinct(notes: pa.ChunkedArray) -> tuple[dict[str, pa.Array], pa.Array]:
+    """The tags of :func:`utm_attributes` for each distinct note text, and each row's index into them.
+
+    An export repeats a few note texts over many orders: each distinct text is searched once.
+    """
+    encoded = pc.dictionary_encode(notes).combine_chunks()
+    distinct = encoded.dictionary
     found = {}
     for key, column in _UTM_KEYS.items():
         name = key.split("_", 1)[1]
         pattern = rf"(?im)^[ \t]*utm[ _-]+{name}[ \t]*:[ \t]*(?P<v>[^\r\n]*?)[ \t]*\r?$"
-        tag = pc.struct_field(pc.extract_regex(values, pattern), "v")
-        tag = pc.if_else(pc.equal(tag, ""), pa.scalar(None, pa.string()), tag)
-        found[column] = to_str_series(tag)
-    return found
+        tag = pc.struct_field(pc.extract_regex(distinct, pattern), "v")
+        found[column] = pc.if_else(pc.equal(tag, ""), pa.scalar(None, pa.string()), tag)
+    return found, encoded.indices
 
 
 def _cancelled(rows: RowBuilder, cols: dict[str, int]) -> pd.Series:
@@ -104,22 +124,43 @@ def _cancelled(rows: RowBuilder, cols: dict[str, int]) -> pd.Series:
     return (status.str.lower() == "voided").fillna(False) | cancelled
 
 
+def _used_columns(header: list[str]) -> list[int]:
+    """The positions of the columns the loader reads (every column when a required one is missing: the
+    error is raised, with its line, once the header is read)."""
+    try:
+        return list(match_columns(header, _ALIASES, required=_REQUIRED, file="", format=FORMAT).values())
+    except MissingColumnError:
+        return list(range(len(header)))
+
+
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
-    header, _, rows = open_rows(path, report, format=FORMAT)
+    header, _, rows = open_rows(path, report, format=FORMAT, select=_used_columns)
     cols = match_columns(header.cells, _ALIASES, required=_REQUIRED, file=path, format=FORMAT, line=header.line)
-    _merge_line_items(rows, cols)
-    rows.timestamp("occurred_at", cols["created_at"], format="%Y-%m-%d %H:%M:%S %z")
-    rows.number("value", cols["total"], integer=False, thousands=None)
-    rows.text("currency", cols["currency"])
-    rows.require("record_id", cols["record_id"])
-    emails = rows.raw(cols["email"]) if "email" in cols else rows._absent()
-    notes = rows.raw(cols["note_attributes"]) if "note_attributes" in cols else rows._absent()
-    if not options.extra.get("include_cancelled"):
-        rows.exclude(_cancelled(rows, cols), "cancelled or voided order")
-    extra = {
-        "outcome": pd.Series(["order"] * len(rows), dtype="str"),
-        "customer_key": hash_identifiers(emails, salt=options.salt),
-        **utm_attributes(notes),
+    emails = as_arrow(rows.raw(cols["email"]) if "email" in cols else rows._absent())
+    notes = as_arrow(rows.raw(cols["note_attributes"]) if "note_attributes" in cols else rows._absent())
+    # Keys and tags depend on the cells only: each distinct email and note is worked on (in a second thread)
+    # while the rows are checked and converted; the columns are built for the orders kept only.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        keys = pool.submit(distinct_digests, emails, options.salt)
+        tags = pool.submit(_utm_by_distinct, notes)
+        del emails, notes
+        _merge_line_items(rows, cols)
+        rows.timestamp("occurred_at", cols["created_at"], format="%Y-%m-%d %H:%M:%S %z")
+        rows.number("value", cols["total"], integer=False, thousands=None)
+        rows.text("currency", cols["currency"])
+        rows.require("record_id", cols["record_id"])
+        if not options.extra.get("include_cancelled"):
+            rows.exclude(_cancelled(rows, cols), "cancelled or voided order")
+        digests, codes = keys.result()
+        found, where = tags.result()
+
+    def kept(values: pa.Array) -> Callable[[np.ndarray], pd.Series]:
+        return lambda keep: to_str_series(pc.take(values, where.filter(pa.array(keep))))
+
+    extra: dict[str, pd.Series | Callable[[np.ndarray], pd.Series]] = {
+        "outcome": lambda keep: constant_str("order", int(keep.sum())),
+        "customer_key": lambda keep: to_str_series(pc.take(digests, codes.filter(pa.array(keep)))),
+        **{column: kept(values) for column, values in found.items()},
     }
     return rows.finish(extra)
 

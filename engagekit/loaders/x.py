@@ -21,15 +21,18 @@ t.co short link, so UTM tags are found only where the text carries the full URL)
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._arrow import as_arrow, constant_str, map_distinct, to_str_series
+from .._arrow import as_arrow, constant_str, map_distinct, missing_str, to_str_series
 from ..utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import header_names, match_columns, open_rows
+from ._text import RowBuilder, header_names, match_columns, open_rows
 
 __all__ = ["TWEET_ACTIVITY"]
 
@@ -67,8 +70,28 @@ def _handles(permalinks: pd.Series) -> pd.Series:
 
     A file holds one or a few accounts: the part before ``/status/`` is parsed once per distinct value.
     """
-    prefixes = pc.list_element(pc.split_pattern(as_arrow(permalinks), "/status/", max_splits=1), 0)
+    links = as_arrow(permalinks)
+    common = _common_prefix(links)
+    if common is not None:
+        # Most files hold one account: the rows that start with its prefix are settled without splitting.
+        same = pc.fill_null(pc.starts_with(links, common + _STATUS), False)
+        if pc.all(same).as_py():
+            return constant_str(_handle(common), len(links)) if _handle(common) else missing_str(len(links))
+    prefixes = pc.list_element(pc.split_pattern(links, _STATUS, max_splits=1), 0)
     return to_str_series(map_distinct(prefixes, _handle))
+
+
+_STATUS = "/status/"
+
+
+def _common_prefix(links: pa.ChunkedArray) -> str | None:
+    """The part before ``/status/`` of the first permalink, where every permalink starting with it and
+    ``/status/`` splits there (None when there is none)."""
+    first = next((v for chunk in links.chunks for v in chunk.drop_null()[:1].to_pylist()), None)
+    if first is None or _STATUS not in first:
+        return None
+    prefix = first.split(_STATUS, 1)[0]
+    return prefix if (prefix + _STATUS).find(_STATUS) == len(prefix) else None
 
 
 def _sniff(head: str, name: str) -> bool:
@@ -90,9 +113,24 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     rows.require("post_id", cols["post_id"])
     rows.text("url", cols.get("url"))
     text = rows.text("text", cols.get("text"))
+    # The links are found (in Arrow, which frees the interpreter) while the other columns convert.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        links = pool.submit(link_columns, text)
+        extra = _metrics_and_account(rows, cols, promoted, path, options)
+        extra.update(links.result())
+    frame = rows.finish(extra)
+    # Overlapping exports repeat a tweet; within one file the newest row (the first) wins.
+    return rows.drop_repeated(frame, "post_id", "duplicate Tweet id in this file")
+
+
+def _metrics_and_account(
+    rows: RowBuilder, cols: dict[str, int], promoted: dict[str, int], path: Path, options: LoadOptions
+) -> dict[str, pd.Series]:
+    """Convert ``published_at`` and the metrics (organic plus promoted) in ``rows``; return the derived
+    columns (metric totals, ``paid``, ``account``, ``platform``, ``source_file``)."""
     rows.timestamp("published_at", cols["published_at"], format="%Y-%m-%d %H:%M %z")
     extra: dict[str, pd.Series] = {}
-    paid = pd.Series(pd.array([False] * len(rows), dtype="boolean"))
+    paid = pd.Series(pd.arrays.BooleanArray(np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool)))
     for key in _METRICS:
         organic = rows.number(key, cols.get(key), na=_NOT_PROMOTED)
         if key in promoted:
@@ -107,10 +145,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     extra["account"] = account
     extra["platform"] = constant_str("x", len(rows))
     extra["source_file"] = constant_str(path.name, len(rows))
-    extra.update(link_columns(text))
-    frame = rows.finish(extra)
-    # Overlapping exports repeat a tweet; within one file the newest row (the first) wins.
-    return rows.drop_repeated(frame, "post_id", "duplicate Tweet id in this file")
+    return extra
 
 
 TWEET_ACTIVITY = register(

@@ -21,9 +21,9 @@ NDJSON = FIXTURES / "events_20240301-000000000000.json"
 GZIP = FIXTURES / "events_20240301-000000000000.json.gz"
 PARQUET = FIXTURES / "events_20240301-000000000000.parquet"
 SALT = "s3cret"
-# user_pseudo_id 1187654321.1709251200 normalised as privacy.normalise_identifier does (digits only)
-USER_A = "11876543211709251200"
-USER_B = "20345678901709300000"
+# user_pseudo_id values: hashed as opaque ids (only trimmed, the dot kept)
+USER_A = "1187654321.1709251200"
+USER_B = "2034567890.1709300000"
 
 
 def sha(text: str) -> str:
@@ -77,14 +77,16 @@ def test_user_key_is_salted_hash_of_user_pseudo_id(events):
     keys = events.frame["user_key"]
     assert keys.iloc[:3].tolist() == [sha(USER_A)] * 3
     assert keys.iloc[3:5].tolist() == [sha(USER_B)] * 2
-    assert keys.iloc[0] == hash_identifiers(pd.Series(["1187654321.1709251200"]), salt=SALT).iloc[0]
+    assert keys.iloc[0] == hash_identifiers(pd.Series(["1187654321.1709251200"]), salt=SALT, kind="opaque").iloc[0]
 
 
 def test_session_key_is_hash_of_pseudo_id_and_ga_session_id(events):
     keys = events.frame["session_key"]
-    assert keys.iloc[:3].tolist() == [sha(USER_A + "1709280000")] * 3
-    assert keys.iloc[4] == sha(USER_B + "1709301230")
-    assert keys.iloc[0] == hash_identifiers(pd.Series(["1187654321.1709251200.1709280000"]), salt=SALT).iloc[0]
+    assert keys.iloc[:3].tolist() == [sha(USER_A + ".1709280000")] * 3
+    assert keys.iloc[4] == sha(USER_B + ".1709301230")
+    assert keys.iloc[0] == hash_identifiers(
+        pd.Series(["1187654321.1709251200.1709280000"]), salt=SALT, kind="opaque"
+    ).iloc[0]
 
 
 def test_session_key_na_without_ga_session_id(events):
@@ -173,7 +175,7 @@ def test_bare_number_and_mixed_timestamps_read(tmp_path):
     assert result.frame["occurred_at"].tolist() == [
         pd.Timestamp("2024-03-01 08:00:00", tz="UTC"), pd.Timestamp("2024-03-01 08:00:01", tz="UTC"),
     ]
-    assert result.frame["session_key"].tolist() == [sha("5551700000000" + "1700000000")] * 2
+    assert result.frame["session_key"].tolist() == [sha("555.1700000000" + ".1700000000")] * 2
 
 
 def test_blank_lines_count_in_line_numbers(tmp_path):
