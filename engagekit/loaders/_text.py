@@ -68,19 +68,25 @@ def decode(path: Path, report: LoadReport | None = None) -> str:
 
 
 def decode_bytes(raw: bytes, report: LoadReport | None = None) -> str:
-    """Bytes as text by the rules of :func:`decode` (for a zip member or another file not on disk)."""
-    encoding = _encoding_of(raw)
-    if encoding is not None:
-        return raw.decode(encoding)
+    """Bytes as text by the rules of :func:`decode` (for a zip member or another file not on disk).
+
+    Text that is not valid in its encoding is never an error: UTF-8 (with or
+    without a BOM) falls back to cp1252, and UTF-16 with a damaged or cut-off
+    unit keeps the rest with U+FFFD in its place; either way the report says
+    so, naming the first bad line.
+    """
+    encoding = _encoding_of(raw) or "utf-8"
     try:
-        return raw.decode("utf-8")
+        return raw.decode(encoding)
     except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        if encoding == "utf-16":
+            if report is not None:
+                report.warn(f"not valid UTF-16 (first bad bytes on line {line}): replaced by U+FFFD")
+            return raw.decode(encoding, errors="replace")
         if report is not None:
-            line = raw[: err.start].count(b"\n") + 1
-            report.warn(
-                f"not valid UTF-8 (first bad byte on line {line}); read as Windows-1252 (cp1252)"
-            )
-        return raw.decode("cp1252", errors="replace")
+            report.warn(f"not valid UTF-8 (first bad byte on line {line}); read as Windows-1252 (cp1252)")
+        return raw.removeprefix(b"\xef\xbb\xbf").decode("cp1252", errors="replace")
 
 
 def head_text(path: Path, size: int = 65536) -> str:

@@ -517,7 +517,13 @@ def _read_parquet(path: Path, report: LoadReport, options: LoadOptions) -> list[
     leaves = _parquet_leaves(parquet.schema, options)
     slims, first = [], 1
     for group in range(parquet.num_row_groups):
-        table = parquet.read_row_group(group, columns=leaves)
+        try:
+            table = parquet.read_row_group(group, columns=leaves)
+        except (pa.ArrowInvalid, OSError) as err:
+            raise ExportError(
+                path, f"row group {group + 1} (from row {first}) is damaged ({err}); export the table again",
+                line=first,
+            ) from None
         slims.append(_slim(table, np.arange(first, first + table.num_rows), options))
         first += table.num_rows
     report.rows_read = first - 1

@@ -1,6 +1,8 @@
 """Every format `engagekit formats` lists has a fixture in tests/fixtures that loads through it."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engagekit import formats, schema
 from engagekit.errors import EngagekitError
@@ -94,3 +96,45 @@ def test_no_fixture_puts_personal_data_in_a_table():
             if values.str.contains(EMAIL).any() or values.str.contains(IPV4).any():
                 leaks.append(f"{path.name}: {column}")
     assert leaks == []
+
+
+def _damaged(data: bytes, how: str, at: float, byte: int) -> bytes:
+    """``data`` damaged as a user's file can be: cut short, a byte changed, a line lost or repeated."""
+    cut = int(len(data) * at)
+    if how == "truncated":
+        return data[:cut]
+    if how == "byte":
+        return data[:cut] + bytes([byte]) + data[cut + 1:]
+    lines = data.split(b"\n")
+    i = int(len(lines) * at) % len(lines)
+    if how == "line lost":
+        return b"\n".join(lines[:i] + lines[i + 1:])
+    if how == "line repeated":
+        return b"\n".join(lines[:i + 1] + lines[i:])
+    # a cell written as text
+    cells = lines[i].split(b",")
+    cells[int(len(cells) * at) % len(cells)] = b"n/a?"
+    return b"\n".join(lines[:i] + [b",".join(cells)] + lines[i + 1:])
+
+
+LOADABLE = sorted((path, name) for name, paths in DETECTED.items() for path in paths)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.sampled_from(LOADABLE),
+    st.sampled_from(["truncated", "byte", "line lost", "line repeated", "cell"]),
+    st.floats(min_value=0, max_value=0.999),
+    st.integers(min_value=0, max_value=255),
+)
+def test_a_damaged_file_loads_or_is_one_clear_error(tmp_path_factory, case, how, at, byte):
+    path, name = case
+    damaged = tmp_path_factory.mktemp("damaged") / path.name
+    damaged.write_bytes(_damaged(path.read_bytes(), how, at, byte))
+    try:
+        result = read_export(damaged, format=name, tz="UTC")
+    except EngagekitError as err:
+        assert damaged.name in str(err)
+    else:
+        assert result.report.is_balanced()
+        schema.validate(result.frame, result.table)
