@@ -757,20 +757,14 @@ def read_table(
     if data_line is None:
         return None
     offset = _byte_offset_of_line(path, data_line)
-    invalid: list[int] = []
-
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        invalid.append(row.actual_columns)
-        return "skip"
-
-    # A quoted newline inside a cell makes Arrow parse serially: try the parallel parse first.
+    # A quoted newline inside a cell makes Arrow parse serially: try the parallel parse first. A row
+    # whose number of cells differs (or text that is not UTF-8) fails both: the caller reads records.
     table = None
     for newlines_in_values in (False, True):
-        invalid.clear()
-        table = _arrow_csv(path, max(offset, bom), width, wanted, delimiter, newlines_in_values, on_invalid)
-        if table is None or not invalid:
+        table = _arrow_csv(path, max(offset, bom), width, wanted, delimiter, newlines_in_values)
+        if table is not None:
             break
-    if table is None or invalid:
+    if table is None:
         return None
 
     def lines() -> np.ndarray:
@@ -783,7 +777,9 @@ def read_table(
 
 
 def _arrow_csv(path: Path, offset: int, width: int, wanted: list[int], delimiter: str,
-               newlines_in_values: bool, on_invalid: Callable) -> pa.Table | None:
+               newlines_in_values: bool) -> pa.Table | None:
+    """The data rows read by Arrow as text columns; None when a row does not parse (wrong number of
+    cells, a quoted newline while ``newlines_in_values`` is off, text that is not UTF-8)."""
     try:
         with open(path, "rb") as fh:
             fh.seek(offset)
@@ -791,7 +787,7 @@ def _arrow_csv(path: Path, offset: int, width: int, wanted: list[int], delimiter
                 fh,
                 read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)]),
                 parse_options=pacsv.ParseOptions(
-                    delimiter=delimiter, newlines_in_values=newlines_in_values, invalid_row_handler=on_invalid,
+                    delimiter=delimiter, newlines_in_values=newlines_in_values,
                 ),
                 convert_options=pacsv.ConvertOptions(
                     column_types={f"c{i}": pa.string() for i in wanted},
