@@ -28,8 +28,11 @@ def as_arrow(values: pd.Series) -> pa.ChunkedArray:
     return pa.chunked_array([pa.array(values.astype("str").to_numpy(na_value=None), type=pa.string())])
 
 
-def constant_str(value: str, n: int) -> pd.Series:
-    """``value`` repeated ``n`` times as a ``str`` Series (built from its buffers: one copy of the bytes)."""
+def constant_str(value: str | None, n: int) -> pd.Series:
+    """``value`` repeated ``n`` times as a ``str`` Series (built from its buffers: one copy of the bytes);
+    ``n`` missing values when ``value`` is None."""
+    if value is None:
+        return missing_str(n)
     data = value.encode("utf-8")
     size = len(data) * n
     kind, width = (pa.string(), np.int32) if size < 2**31 else (pa.large_string(), np.int64)

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._arrow import constant_str
 from ..errors import ExportError
 from ..utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
@@ -269,9 +270,9 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     n = len(rows)
     extra: dict[str, pd.Series] = {
         "paid": (paid_impressions > 0).astype("boolean"),
-        "platform": pd.Series(["facebook"] * n, dtype="str"),
-        "account": pd.Series([page_name(path, _PAGE_NAME, report, options)] * n, dtype="str"),
-        "source_file": pd.Series([path.name] * n, dtype="str"),
+        "platform": constant_str("facebook", n),
+        "account": constant_str(page_name(path, _PAGE_NAME, report, options), n),
+        "source_file": constant_str(path.name, n),
     }
     extra.update(link_columns(text, skip_hosts=("facebook.com",)))
     return rows.finish(extra)

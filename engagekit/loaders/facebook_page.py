@@ -82,7 +82,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._arrow import constant_str, missing_str
+from .._arrow import constant_str
 from ..errors import ExportError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, match_columns, normalise_header, open_rows, read_records
@@ -327,7 +327,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     account = page_name(path, _PAGE_NAME, report, options)
     extra = {
         "platform": constant_str("facebook", n),
-        "account": constant_str(account, n) if account is not None else missing_str(n),
+        "account": constant_str(account, n),
     }
     return rows.finish(extra)
 

@@ -84,6 +84,7 @@ from urllib.parse import unquote
 
 import pandas as pd
 
+from .._arrow import constant_str
 from ..errors import ExportError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import Record, RowBuilder, match_columns, normalise_header
@@ -201,8 +202,8 @@ def _account(path: Path, report: LoadReport, options: LoadOptions) -> str | None
 def _common(rows: RowBuilder, path: Path, report: LoadReport, options: LoadOptions) -> dict[str, pd.Series]:
     n = len(rows)
     return {
-        "platform": pd.Series(["linkedin"] * n, dtype="str"),
-        "account": pd.Series([_account(path, report, options)] * n, dtype="str"),
+        "platform": constant_str("linkedin", n),
+        "account": constant_str(_account(path, report, options), n),
     }
 
 
@@ -224,7 +225,7 @@ def _parse_posts(path: Path, report: LoadReport, options: LoadOptions) -> pd.Dat
     extra = _common(rows, path, report, options)
     extra["post_id"] = _post_ids(links)
     extra["paid"] = _paid(kind, report)
-    extra["source_file"] = pd.Series([path.name] * len(rows), dtype="str")
+    extra["source_file"] = constant_str(path.name, len(rows))
     return rows.finish(extra)
 
 

@@ -75,7 +75,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._arrow import constant_str, missing_str
+from .._arrow import constant_str
 from ..errors import ExportError
 from ..schema import METRIC_DTYPES, PLATFORMS
 from ._base import ExportFormat, LoadOptions, LoadReport, register
@@ -249,7 +249,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
         report.warn("the export does not name the account and no account= was given: account is NA")
     extra = {
         "platform": constant_str(platform, n),
-        "account": constant_str(account, n) if account is not None else missing_str(n),
+        "account": constant_str(account, n),
     }
     return rows.finish(extra)
 

@@ -307,7 +307,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions, spec: _Spec) ->
     n = len(rows)
     return rows.finish({
         "platform": constant_str("tiktok", n),
-        "account": pd.Series([_account(path, options)] * n, dtype="str"),
+        "account": constant_str(_account(path, options), n),
     })
 
 

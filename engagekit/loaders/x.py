@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._arrow import as_arrow, constant_str, map_distinct, missing_str, to_str_series
+from .._arrow import as_arrow, constant_str, map_distinct, to_str_series
 from ..utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, header_names, match_columns, open_rows
@@ -76,7 +76,7 @@ def _handles(permalinks: pd.Series) -> pd.Series:
         # Most files hold one account: the rows that start with its prefix are settled without splitting.
         same = pc.fill_null(pc.starts_with(links, common + _STATUS), False)
         if pc.all(same).as_py():
-            return constant_str(_handle(common), len(links)) if _handle(common) else missing_str(len(links))
+            return constant_str(_handle(common), len(links))
     prefixes = pc.list_element(pc.split_pattern(links, _STATUS, max_splits=1), 0)
     return to_str_series(map_distinct(prefixes, _handle))
 

@@ -198,7 +198,7 @@ def _account(path: Path, options: LoadOptions) -> str | None:
 
 
 def _account_column(account: str | None, n: int) -> pd.Series:
-    return pd.Series([account] * n, dtype="str")
+    return constant_str(account, n)
 
 
 def _split_totals(data: list[Record], pos: int, report: LoadReport) -> list[Record]:
