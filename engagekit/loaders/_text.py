@@ -900,7 +900,7 @@ def _parse_datetimes(cells: pa.ChunkedArray, raw: pd.Series, *, format: str | No
     parsed = pd.Series(arrow.to_pandas())
     if suspect.any():
         parsed = parsed.copy(deep=True)  # Arrow's buffer is read-only
-        parsed[suspect] = _pandas_datetimes(raw[suspect], format).astype(parsed.dtype).to_numpy()
+        parsed[suspect] = _pandas_datetimes(raw[suspect], format).astype(parsed.dtype).array
     return parsed
 
 

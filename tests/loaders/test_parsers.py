@@ -192,3 +192,13 @@ def test_bad_duration_cell_drops_the_row():
     assert seconds.isna().tolist() == [False, True, True, True]
     (dropped,) = report.dropped
     assert (dropped.line, dropped.column, dropped.value) == (4, "value", "4 minutes")
+
+
+@given(st.sampled_from(["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S %z"]))
+def test_a_column_of_impossible_dates_drops_every_row(fmt):
+    cells = ["2026-02-30 09:00:00", "2025-04-31 10:00:00"]
+    rows, report = _rows([c + " +0000" if "%z" in fmt else c for c in cells])
+    parsed = rows.timestamp("published_at", 0, format=fmt)
+    rows.finish()
+    assert parsed.isna().all()
+    assert [d.line for d in report.dropped] == [2, 3]
