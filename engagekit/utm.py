@@ -42,9 +42,8 @@ def _field(values: pa.ChunkedArray, pattern: str, name: str) -> pa.ChunkedArray:
     return pc.struct_field(pc.extract_regex(values, pattern), name)
 
 
-def _tag(links: pa.ChunkedArray, tag: str, *, any_query: bool = True) -> pd.Series:
-    # A tag is written ``tag=value``: without any "=" in the links there is none (a cheap check first).
-    if not any_query or not pc.any(pc.match_substring(links, tag, ignore_case=True)).as_py():
+def _tag(links: pa.ChunkedArray, tag: str) -> pd.Series:
+    if not pc.any(pc.match_substring(links, tag, ignore_case=True)).as_py():
         return missing_str(len(links))
     raw = _field(links, rf"[?&](?i:{tag})=(?P<v>[^&#]*)", "v")
     raw = pc.if_else(pc.equal(raw, ""), pa.scalar(None, pa.string()), raw)
@@ -69,9 +68,10 @@ def link_columns(texts: pd.Series, *, skip_hosts: tuple[str, ...] = ()) -> dict[
             for i in np.flatnonzero(skipped.to_numpy()):
                 values[i] = first_link(texts.iloc[i], skip_hosts=skip_hosts)
             links = pa.chunked_array([pa.array(values, type=pa.string())])
-    any_query = bool(pc.any(pc.match_substring(links, "=")).as_py())
-    return {
-        "link_url": to_str_series(links),
-        "utm_campaign": _tag(links, "utm_campaign", any_query=any_query),
-        "utm_content": _tag(links, "utm_content", any_query=any_query),
-    }
+    columns = {"link_url": to_str_series(links)}
+    # A tag is written ``tag=value``: links without any "=" have none (one plain search instead of a
+    # case-insensitive one per tag).
+    query = pc.any(pc.match_substring(links, "=")).as_py()
+    for tag in ("utm_campaign", "utm_content"):
+        columns[tag] = _tag(links, tag) if query else missing_str(len(links))
+    return columns

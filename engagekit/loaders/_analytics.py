@@ -4,19 +4,25 @@ Localised numbers: the decimal mark is decided once per file from its number
 cells (:func:`detect_number_style`), the language of its headers breaking a
 tie; currency symbols and codes are stripped from amounts; and the
 ``Source / Medium`` dimension is split into source and medium.
+
+Report layout: the lines of a report (:func:`report_lines`), its ``YYYYMMDD``
+preamble dates (:func:`preamble_dates`, :data:`UA_DATE_RANGE`), its totals
+rows (:func:`without_totals`) and the default channel group computed from
+source and medium (:func:`channel_from_source`).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
+from ..channels import default_channel_group
 from ._base import LoadReport
 from ._text import Record, RowBuilder, normalise_header
 
@@ -29,7 +35,20 @@ __all__ = [
     "warn_number_conflict",
     "source_medium",
     "report_dates",
+    "DIMENSIONS",
+    "UA_DATE_RANGE",
+    "report_lines",
+    "preamble_dates",
+    "without_totals",
+    "channel_from_source",
 ]
+
+#: The canonical keys of the traffic dimensions (``source_medium`` is the combined column).
+DIMENSIONS = ("date", "source_medium", "source", "medium", "campaign", "content", "channel")
+_SOURCE_KEYS = ("source_medium", "source", "medium")
+#: A Universal Analytics preamble's date range, ``YYYYMMDD-YYYYMMDD`` (groups: start, end).
+UA_DATE_RANGE = re.compile(r"(\d{8})\s*-\s*(\d{8})")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 _GAPS = re.compile(r"[\s\u00a0\u202f]")
 _NUMBER_SHAPE = re.compile(r"[+-]?\d[\d.,]*")
@@ -234,3 +253,40 @@ def report_dates(rows: RowBuilder, pos: int | None, day: date | None, *, note: s
         return
     rows.columns["date"] = pd.Series([pd.Timestamp(day)] * len(rows), dtype="datetime64[us]")
     rows.mapping["date"] = note.format(day=day)
+
+
+def report_lines(text: str) -> list[str]:
+    """The lines of a report's text (or head), BOM removed, split at any line break."""
+    return _LINE_BREAK.split(text.lstrip("\ufeff"))
+
+
+def preamble_dates(values: Sequence[str]) -> tuple[date, date]:
+    """The start and end dates written ``YYYYMMDD`` in a preamble; ValueError when one is not a date."""
+    start, end = (datetime.strptime(v, "%Y%m%d").date() for v in values)
+    return start, end
+
+
+def without_totals(
+    records: Sequence[Record], is_totals: Callable[[int, Record], bool], report: LoadReport
+) -> list[Record]:
+    """The records but the totals rows (``is_totals(index, record)``), which are counted in ``rows_totals``."""
+    kept = []
+    for index, rec in enumerate(records):
+        if is_totals(index, rec):
+            report.rows_totals += 1
+        else:
+            kept.append(rec)
+    return kept
+
+
+def channel_from_source(
+    rows: RowBuilder, cols: dict[str, int], source: pd.Series, medium: pd.Series, campaign: pd.Series
+) -> bool:
+    """Output column ``channel``: GA4's default channel group computed from source, medium and campaign.
+
+    False, and nothing done, when the report has neither a source nor a medium column.
+    """
+    if not any(key in cols for key in _SOURCE_KEYS):
+        return False
+    rows.columns["channel"] = default_channel_group(source, medium, campaign).reset_index(drop=True)
+    return True

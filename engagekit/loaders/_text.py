@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +92,11 @@ def decode_bytes(raw: bytes, report: LoadReport | None = None) -> str:
 def head_text(path: Path, size: int = 65536) -> str:
     """The first ``size`` bytes of ``path`` decoded for format sniffing (never raises on bad bytes)."""
     with open(path, "rb") as fh:
-        raw = fh.read(size)
+        return _head_of(fh.read(size))
+
+
+def _head_of(raw: bytes) -> str:
+    """The first bytes of a file as :func:`head_text` decodes them."""
     encoding = _encoding_of(raw)
     if encoding == "utf-16":
         raw = raw[: len(raw) // 2 * 2]
@@ -113,16 +117,19 @@ def read_records(text: str, *, delimiter: str = ",", first_line: int = 1) -> lis
     Quoted fields may hold delimiters and newlines. Blank lines yield no record.
     ``first_line`` is the file line that ``text`` starts on.
     """
+    return [record for record, _ in _iter_records(text, delimiter, first_line)]
+
+
+def _iter_records(text: str, delimiter: str, first_line: int = 1) -> Iterator[tuple[Record, int]]:
+    """Each record of :func:`read_records` with the line it ends on (counted from 1 in ``text``)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    records = []
     consumed = 0
     for cells in reader:
         start = consumed + 1
         consumed = reader.line_num
         if not cells or (len(cells) == 1 and cells[0] == ""):
             continue
-        records.append(Record(start + first_line - 1, cells))
-    return records
+        yield Record(start + first_line - 1, cells), consumed
 
 
 def header_names(head: str, *, delimiter: str = ",") -> list[str]:
@@ -259,6 +266,7 @@ class RowBuilder:
         self._lines_fn = lines
         self._lines: np.ndarray | None = None
         self._stripped: dict[int, pa.ChunkedArray] = {}
+        self._released = False
         self._failed: dict[int, tuple[str, str | None, str | None]] = {}
         self._failed_mask = np.zeros(n, dtype=bool)
         self._merged_mask = np.zeros(n, dtype=bool)
@@ -278,7 +286,7 @@ class RowBuilder:
     def _cells(self, pos: int) -> pa.ChunkedArray:
         """Column ``pos`` stripped, empty cells null."""
         if self._arrays[pos] is None:
-            if getattr(self, "_released", False):
+            if self._released:
                 raise ValueError("the cells were released by finish(): convert every column before finishing")
             raise ValueError(f"column {self.header[pos]!r} was not selected when the file was read")
         if pos not in self._stripped:
@@ -742,20 +750,17 @@ def read_table(
     with :func:`read_records`, which locates every problem by line.
     """
     with open(path, "rb") as fh:
-        start = fh.read(3)
-    bom = 3 if start == b"\xef\xbb\xbf" else 0
-    if _encoding_of(start) not in (None, "utf-8-sig"):
+        raw = fh.read(1 << 20)
+    encoding = _encoding_of(raw)
+    if encoding not in (None, "utf-8-sig"):
         return None
-    head = head_text(path, size=1 << 20)
-    lead = _first_records(head, 1 + skip, delimiter)
-    if len(lead) < 1 + skip:
+    bom = 3 if encoding == "utf-8-sig" else 0
+    lead, data_line = _lead(_head_of(raw), 1 + skip, delimiter)
+    if data_line is None:
         return None
     header, skipped = lead[0], lead[1:]
     width = len(header.cells)
     wanted = sorted(set(select(header.cells))) if select is not None else list(range(width))
-    data_line = _line_after(head, 1 + skip, delimiter)
-    if data_line is None:
-        return None
     offset = _byte_offset_of_line(path, data_line)
     # A quoted newline inside a cell makes Arrow parse serially: try the parallel parse first. A row
     # whose number of cells differs (or text that is not UTF-8) fails both: the caller reads records.
@@ -799,34 +804,15 @@ def _arrow_csv(path: Path, offset: int, width: int, wanted: list[int], delimiter
         return None
 
 
-def _first_records(text: str, n_records: int, delimiter: str) -> list[Record]:
-    """The first ``n_records`` records of ``text`` as :func:`read_records` gives them (fewer if there are not
-    as many), without parsing the rest."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+def _lead(text: str, n_records: int, delimiter: str) -> tuple[list[Record], int | None]:
+    """The first ``n_records`` records of ``text`` as :func:`read_records` gives them, without parsing the
+    rest, and the line after them (1-based); None for the line when they are not all there."""
     records: list[Record] = []
-    consumed = 0
-    for cells in reader:
+    for record, last in _iter_records(text, delimiter):
+        records.append(record)
         if len(records) == n_records:
-            break
-        start = consumed + 1
-        consumed = reader.line_num
-        if not cells or (len(cells) == 1 and cells[0] == ""):
-            continue
-        records.append(Record(start, cells))
-    return records
-
-
-def _line_after(text: str, n_records: int, delimiter: str) -> int | None:
-    """The line after the first ``n_records`` records of ``text`` (1-based), None if they are not all there."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    count = 0
-    for cells in reader:
-        if not cells or (len(cells) == 1 and cells[0] == ""):
-            continue
-        count += 1
-        if count == n_records:
-            return reader.line_num + 1
-    return None
+            return records, last + 1
+    return records, None
 
 
 def _byte_offset_of_line(path: Path, line: int) -> int:
@@ -889,11 +875,14 @@ def _parse_datetimes(cells: pa.ChunkedArray, raw: pd.Series, *, format: str | No
             arrow = pc.strptime(cells, format=format, unit="us", error_is_null=True)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             arrow = None
-    if arrow is None or pc.sum(pc.and_(pc.is_null(arrow), pc.is_valid(cells))).as_py() not in (0, None):
+    if arrow is None:
+        return _pandas_datetimes(raw, format)
+    valid = pc.is_valid(cells)
+    if pc.sum(pc.and_(pc.is_null(arrow), valid)).as_py() not in (0, None):
         return _pandas_datetimes(raw, format)
     layout = _fixed_layout(format)
     if layout is not None:
-        suspect = _np_bool(pc.is_valid(cells)) & ~_written_as_parsed(cells, arrow, layout)
+        suspect = _np_bool(valid) & ~_written_as_parsed(cells, arrow, layout)
     else:
         written = pc.strftime(pc.cast(arrow, pa.timestamp("s", arrow.type.tz)), format=format)
         suspect = _np_bool(pc.invert(pc.fill_null(pc.equal(written, cells), True)))

@@ -81,25 +81,35 @@ def _cell_text(value: object, date_format: str | None) -> str:
     return str(value)
 
 
-def _pick_sheet(book, sheet: str | int, file: Path):
-    """The worksheet named ``sheet`` (matched case-insensitively) or at position ``sheet``."""
+def _pick_sheet(book, sheet: str | int, file: Path, fallback: str | int | None = None):
+    """The worksheet named ``sheet`` (matched case-insensitively) or at position ``sheet``; ``fallback`` (picked
+    the same way) when there is no such sheet."""
     names = list(book.sheetnames)
     listing = ", ".join(map(repr, names))
     if isinstance(sheet, int) and not isinstance(sheet, bool):
         if 0 <= sheet < len(names):
             return book[names[sheet]]
+        if fallback is not None:
+            return _pick_sheet(book, fallback, file)
         raise ExportError(file, f"the workbook has no sheet at position {sheet}; its sheets are: {listing}")
     wanted = normalise_header(str(sheet))
     for name in names:
         if normalise_header(name) == wanted:
             return book[name]
+    if fallback is not None:
+        return _pick_sheet(book, fallback, file)
     raise ExportError(
         file, f"the workbook has no sheet {sheet!r}; its sheets are: {listing} (choose one with sheet=)"
     )
 
 
 def sheet_records(
-    source: Path | IO[bytes], sheet: str | int, *, file: Path, date_format: str | None = None
+    source: Path | IO[bytes],
+    sheet: str | int,
+    *,
+    file: Path,
+    date_format: str | None = None,
+    fallback: str | int | None = None,
 ) -> list[Record]:
     """The non-blank rows of one worksheet as records, each with its 1-based sheet row as ``line``.
 
@@ -114,6 +124,8 @@ def sheet_records(
         The file named in errors.
     date_format
         ``strftime`` format for cells Excel holds as dates; default ISO.
+    fallback
+        The sheet to read (a name or a position) when the workbook has no ``sheet``; None: that is an error.
 
     Returns
     -------
@@ -124,7 +136,7 @@ def sheet_records(
     ------
     ExportError
         The workbook cannot be read, is an old ``.xls``, or has no such sheet
-        (the message lists its sheets).
+        and no ``fallback`` (the message lists its sheets).
     """
     data = workbook_bytes(source, file=file)
     from openpyxl import load_workbook  # imported here: only workbook formats need it
@@ -134,7 +146,7 @@ def sheet_records(
     except Exception as err:  # openpyxl raises many types for a damaged workbook
         raise ExportError(file, f"not a readable .xlsx workbook ({type(err).__name__}: {err}): {_RESAVE}") from None
     try:
-        worksheet = _pick_sheet(book, sheet, file)
+        worksheet = _pick_sheet(book, sheet, file, fallback)
         worksheet.reset_dimensions()  # some writers record a wrong sheet size
         rows = [
             (number, [_cell_text(value, date_format) for value in values])

@@ -34,7 +34,7 @@ given). The account is the Page name in the file name (else ``account=``).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -53,7 +53,9 @@ from ._text import (
     read_records,
 )
 
-__all__ = ["POST_LEVEL", "TOTAL", "UNIQUE", "breakdown_group", "column_kinds", "is_description_row", "page_name"]
+__all__ = [
+    "POST_LEVEL", "TOTAL", "UNIQUE", "breakdown_group", "column_kinds", "has_group", "is_description_row", "page_name",
+]
 
 _FORMAT = "facebook_post_level"
 TOTAL = "total"
@@ -145,7 +147,8 @@ def _find(columns: Columns, name: str, kind: str) -> int | None:
     return columns.get((normalise_header(name), kind))
 
 
-def _has_group(columns: Columns, group: str, kind: str) -> bool:
+def has_group(columns: Iterable[tuple[str, str | None]], group: str, kind: str) -> bool:
+    """Whether any of the (header, kind) pairs ``columns`` is a column of breakdown ``group`` written as ``kind``."""
     target = normalise_header(group)
     return any(k == kind and breakdown_group(n) == target for n, k in columns)
 
@@ -183,7 +186,7 @@ def _breakdown(
     pos = _find(columns, f"{group} - {item}", kind)
     if pos is not None:
         values = rows.number(key, pos, empty="zero")
-    elif _has_group(columns, group, kind):
+    elif has_group(columns, group, kind):
         values = pd.Series(pd.array([0] * len(rows), dtype="Int64"))
     else:
         values = rows.number(key, None)

@@ -90,7 +90,7 @@ from .facebook import (
     TOTAL,
     UNIQUE,
     column_kinds,
-    breakdown_group,
+    has_group,
     is_description_row,
     page_name,
 )
@@ -198,14 +198,6 @@ def _position(
     return None
 
 
-def _has_group(columns: Columns, group: str, kind: str) -> bool:
-    target = normalise_header(group)
-    return any(
-        breakdown_group(name) == target and any(k == kind for _, k in entries)
-        for name, entries in columns.items()
-    )
-
-
 def _description_row(skipped: Sequence, path: Path, header_line: int) -> list[str]:
     if not skipped or not is_description_row(skipped[0].cells):
         raise ExportError(
@@ -252,7 +244,8 @@ def _breakdown(
             values = rows.number(key, pos, empty="zero")
             _label(rows, key, spec.kind)
             break
-        if _has_group(columns, group, spec.kind):
+        pairs = ((name, k) for name, entries in columns.items() for _, k in entries)
+        if has_group(pairs, group, spec.kind):
             values = pd.Series(pd.array(np.zeros(len(rows), dtype=np.int64), dtype="Int64"))
             rows.mapping[key] = f"{group} - {item} (absent from the header: 0)"
             break

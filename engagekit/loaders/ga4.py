@@ -37,7 +37,7 @@ total`` row is counted in ``rows_totals`` and not loaded: a first cell reading
 whose first cell holds no digit while the other dimension cells are blank.
 
 Numbers: the decimal mark is decided once per file from the metric cells
-(:func:`engagekit.loaders.ua.detect_number_style`): a cell proves the mark
+(:func:`engagekit.loaders._analytics.detect_number_style`): a cell proves the mark
 when it holds both marks (the last one is the decimal mark), one mark twice
 (thousands), or one mark followed by other than three digits or after a
 leading ``0`` (decimal: ``0.6``, ``"0,6149"``, ``"250,5"``). ``1,200`` and
@@ -77,24 +77,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from ..channels import default_channel_group
 from ..errors import ExportError, MissingColumnError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import Record, RowBuilder, decode, match_columns, normalise_header, read_records
 from ._analytics import (
+    DIMENSIONS,
+    UA_DATE_RANGE,
     NumberStyle,
+    channel_from_source,
     comma_decimal_language,
     detect_number_style,
+    preamble_dates,
     read_metric,
     report_dates,
+    report_lines,
     source_medium,
     strip_currency_cells,
     warn_number_conflict,
+    without_totals,
 )
 
 __all__ = ["GA4_REPORT"]
@@ -141,7 +146,6 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "Ingresos totales",
     ),
 }
-_DIMENSIONS = ("date", "source_medium", "source", "medium", "campaign", "content", "channel")
 _INTEGERS = ("sessions", "users", "engaged_sessions")
 _FLOATS = ("key_events", "revenue")
 _TOTALS = frozenset(
@@ -151,8 +155,6 @@ _MONTHS = frozenset(("month", "year month", "mois", "monat", "mes", "maand"))
 _SOURCE_MEDIUM = re.compile(r"(?:source|quelle|bron|fuente|origen)\s*/\s*-?\s*(?:medium|support|medio)")
 _CHANNEL_GROUP = re.compile(r"channel group|groupe de canaux|channelgruppe|kanalgruppe|grupo de canales|kanaalgroep")
 _PREAMBLE_DATE = re.compile(r"^(.*?)\s*:\s*(\d{8})$")
-_UA_RANGE = re.compile(r"\d{8}\s*-\s*\d{8}")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SESSIONS = frozenset(normalise_header(a) for a in _ALIASES["sessions"])
 _DATES = frozenset(normalise_header(a) for a in _ALIASES["date"])
 
@@ -168,12 +170,12 @@ class _Section:
 
 
 def _sniff(head: str, name: str) -> bool:
-    lines = [line.strip() for line in _LINE_BREAK.split(head.lstrip("\ufeff"))]
+    lines = [line.strip() for line in report_lines(head)]
     if not lines or not lines[0].startswith("# ----"):
         return False
     for line in lines:
         if line.startswith("#"):
-            if _UA_RANGE.fullmatch(line.lstrip("#").strip().rstrip(",\t").strip()):
+            if UA_DATE_RANGE.fullmatch(line.lstrip("#").strip().rstrip(",\t").strip()):
                 return False  # a Universal Analytics preamble
             continue
         if line:
@@ -193,7 +195,7 @@ def _sections(text: str) -> list[_Section]:
             records = read_records("\n".join(block), first_line=start)
             sections.append(_Section(title or f"section at line {start}", start, records, comments))
 
-    for number, line in enumerate(_LINE_BREAK.split(text.lstrip("\ufeff")), start=1):
+    for number, line in enumerate(report_lines(text), start=1):
         if line.startswith("#"):
             if not in_preamble:
                 close()
@@ -218,10 +220,9 @@ def _preamble_dates(sections: list[_Section]) -> tuple[date | None, date | None]
         found = [m.group(2) for m in map(_PREAMBLE_DATE.match, section.comments) if m]
         if len(found) >= 2:
             try:
-                start, end = (datetime.strptime(d, "%Y%m%d").date() for d in found[:2])
+                return preamble_dates(found[:2])
             except ValueError:
                 return None, None
-            return start, end
     return None, None
 
 
@@ -272,24 +273,17 @@ def _is_totals(rec: Record, index: int, dimensions: list[int], date_first: bool)
 
 def _split_totals(records: list[Record], cols: dict[str, int], report: LoadReport) -> list[Record]:
     """The data records without the ``Grand total`` row(s), which are counted as totals."""
-    dimensions = [pos for key, pos in cols.items() if key in _DIMENSIONS or key == "custom_channel"]
-    kept = []
-    for index, rec in enumerate(records):
-        if _is_totals(rec, index, dimensions, cols.get("date") == 0):
-            report.rows_totals += 1
-        else:
-            kept.append(rec)
-    return kept
+    dimensions = [pos for key, pos in cols.items() if key in DIMENSIONS or key == "custom_channel"]
+    date_first = cols.get("date") == 0
+    return without_totals(records, lambda index, rec: _is_totals(rec, index, dimensions, date_first), report)
 
 
 def _channel(rows: RowBuilder, cols: dict[str, int], source: pd.Series, medium: pd.Series,
              campaign: pd.Series, report: LoadReport) -> None:
-    has_source = any(key in cols for key in ("source_medium", "source", "medium"))
     custom = rows.header[cols["custom_channel"]] if "custom_channel" in cols else None
     if "channel" in cols:
         rows.text("channel", cols["channel"])
-    elif has_source:
-        rows.columns["channel"] = default_channel_group(source, medium, campaign).reset_index(drop=True)
+    elif channel_from_source(rows, cols, source, medium, campaign):
         if custom is not None:
             report.warn(
                 f"channel is GA4's default channel group computed from source and medium; "
@@ -339,7 +333,7 @@ def _number_style(sections: list[_Section]) -> NumberStyle:
     """The file's number style, from its metric cells (every column but the dimensions)."""
     cells: list[str] = []
     words = _preamble_labels(sections)
-    dimension_names = {normalise_header(a) for key in _DIMENSIONS for a in _ALIASES[key]} | _MONTHS
+    dimension_names = {normalise_header(a) for key in DIMENSIONS for a in _ALIASES[key]} | _MONTHS
     for section in sections:
         header = section.records[0].cells
         words += header
@@ -362,7 +356,7 @@ def _drop_section(section: _Section, report: LoadReport, reason: str, message: s
 
 def _no_dated_section(path: Path, sections: list[_Section]) -> ExportError:
     """The error for a file none of whose sections has a Date column."""
-    monthly = [(s, _month_column(s)) for s in sections if _month_column(s)]
+    monthly = [(s, column) for s in sections if (column := _month_column(s))]
     if monthly and len(monthly) == len(sections):
         section, column = monthly[0]
         return ExportError(

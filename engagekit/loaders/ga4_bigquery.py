@@ -89,7 +89,7 @@ import json
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -207,11 +207,11 @@ _READS = (
 class _Slim:
     """The fields the loader needs, one Arrow column each, for the rows of one block."""
 
-    columns: dict[str, pa.Array] = field(default_factory=dict)
+    columns: dict[str, pa.Array]
 
     @property
     def n(self) -> int:
-        return len(next(iter(self.columns.values()))) if self.columns else 0
+        return len(self.columns["line"])
 
 
 def _child(values: pa.Array | None, *path: str) -> pa.Array | None:
@@ -292,23 +292,18 @@ def _slim(table: pa.Table, lines: np.ndarray, options: LoadOptions) -> _Slim:
 # --------------------------------------------------------------------------- reading JSON
 
 
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == _GZIP_MAGIC
+def _open(path: Path, gzipped: bool):
+    return gzip.open(path, "rb") if gzipped else open(path, "rb")
 
 
-def _open(path: Path):
-    return gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
-
-
-def _blocks(path: Path) -> Iterator[tuple[int, memoryview, int]]:
+def _blocks(path: Path, gzipped: bool) -> Iterator[tuple[int, memoryview, int]]:
     """The file as blocks of whole lines: (line number of the first line, bytes, number of line breaks).
 
     Blocks are views of what was read (no copy), except the line that
     straddles two reads, which comes as a small block of its own.
     """
     line, rest = 1, b""
-    with _open(path) as fh:
+    with _open(path, gzipped) as fh:
         while True:
             try:
                 chunk = fh.read(_CHUNK_BYTES)
@@ -426,13 +421,13 @@ def _wrong_type(event: dict) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _check_json_start(path: Path) -> None:
+def _check_json_start(path: Path, gzipped: bool) -> None:
     """Raise a user-facing error unless the file is newline-delimited JSON with the required fields.
 
     The first of the first 20 lines that is a JSON object is checked (a
     malformed first line is dropped later, like any other).
     """
-    with _open(path) as fh:
+    with _open(path, gzipped) as fh:
         try:
             head = fh.read(1 << 20)
         except (OSError, EOFError, zlib.error) as err:
@@ -462,12 +457,12 @@ def _check_json_start(path: Path) -> None:
     )
 
 
-def _read_json(path: Path, report: LoadReport, options: LoadOptions) -> list[_Slim]:
-    _check_json_start(path)
+def _read_json(path: Path, report: LoadReport, options: LoadOptions, *, gzipped: bool) -> list[_Slim]:
+    _check_json_start(path, gzipped)
     reader = _JsonReader(path, report, options)
     slims: list[_Slim] = []
     read = 0
-    for first_line, data, breaks in _blocks(path):
+    for first_line, data, breaks in _blocks(path, gzipped):
         before = report.n_dropped
         block = reader.block(first_line, data, breaks)
         read += sum(s.n for s in block) + report.n_dropped - before
@@ -576,7 +571,7 @@ def _frame(slims: list[_Slim], report: LoadReport, options: LoadOptions) -> pd.D
     identity = pseudo
     if "user_id" in rows.column_names:
         identity = pc.coalesce(rows.column("user_id"), pseudo)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "occurred_at": pd.Series(micros.astype("datetime64[us]")).dt.tz_localize("UTC"),
             "user_key": to_str_series(salted_sha256(identity, options.salt, kind="opaque")),
@@ -586,7 +581,6 @@ def _frame(slims: list[_Slim], report: LoadReport, options: LoadOptions) -> pd.D
             "value": pd.Series(rows.column("value").to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get)),
         }
     )
-    return frame
 
 
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
@@ -594,8 +588,11 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     if user_key not in ("user_pseudo_id", "user_id"):
         raise ExportError(path, f"option user_key must be 'user_pseudo_id' or 'user_id', not {user_key!r}")
     with open(path, "rb") as fh:
-        parquet = fh.read(4) == b"PAR1"
-    slims = _read_parquet(path, report, options) if parquet else _read_json(path, report, options)
+        magic = fh.read(4)
+    if magic == b"PAR1":
+        slims = _read_parquet(path, report, options)
+    else:
+        slims = _read_json(path, report, options, gzipped=magic[:2] == _GZIP_MAGIC)
     report.columns.update(_MAPPING)
     if user_key == "user_id":
         report.columns["user_key"] = "user_id, else user_pseudo_id"

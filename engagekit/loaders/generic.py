@@ -7,7 +7,7 @@ a fixed value for every row (e.g. ``outcome: registration``), ``table`` names
 the canonical table.
 
 Files: a workbook (``.xlsx``/``.xlsm``, or any file whose content is a zip
-workbook) is read with openpyxl through :func:`.linkedin.sheet_records`: the
+workbook) is read with openpyxl through :func:`._workbook.sheet_records`: the
 first sheet, or the option ``sheet=`` (a name, matched case-insensitively, or
 a 0-based position; a missing sheet is an error listing the workbook's
 sheets). An old binary ``.xls`` raises an error asking to save it as
@@ -43,10 +43,10 @@ from typing import Any
 import pandas as pd
 
 from .. import schema
-from ..errors import ConfigError, MissingColumnError
+from ..errors import ConfigError
 from ..privacy import hash_identifiers
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import Record, RowBuilder, check_header_row, decode, normalise_header, read_records
+from ._text import Record, RowBuilder, check_header_row, decode, match_columns, read_records
 from ._workbook import sheet_records
 
 __all__ = ["GENERIC"]
@@ -116,14 +116,8 @@ def _records(path: Path, report: LoadReport, options: LoadOptions) -> list[Recor
 
 def _positions(header: Record, columns: Mapping[str, str], path: Path) -> dict[str, int]:
     """Canonical column -> position of its mapped header; every mapped header must exist."""
-    positions: dict[str, int] = {}
-    for pos, name in enumerate(header.cells):
-        positions.setdefault(normalise_header(name), pos)
-    found = {key: positions.get(normalise_header(name)) for key, name in columns.items()}
-    missing = [columns[key] for key, pos in found.items() if pos is None]
-    if missing:
-        raise MissingColumnError(path, missing=missing, present=header.cells, format=FORMAT, line=header.line)
-    return {key: pos for key, pos in found.items() if pos is not None}
+    aliases = {key: (name,) for key, name in columns.items()}
+    return match_columns(header.cells, aliases, required=columns, file=path, format=FORMAT, line=header.line)
 
 
 def _boolean(rows: RowBuilder, key: str, pos: int) -> None:

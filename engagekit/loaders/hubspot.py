@@ -44,6 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._arrow import constant_str
 from ..privacy import hash_identifiers
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, header_names, match_columns, open_rows
@@ -136,8 +137,8 @@ def _parse_contacts(path: Path, report: LoadReport, options: LoadOptions) -> pd.
     occurred = _dates(rows, cols["created"], options.tz)
     rows.fail(occurred.isna().to_numpy(dtype=bool), cols["created"], "empty date/time", rows.raw(cols["created"]))
     rows.mapping["occurred_at"] = rows.header[cols["created"]]
-    stages = rows.raw(cols["lifecycle"]) if "lifecycle" in cols else rows._absent()
-    emails = rows.raw(cols["email"]) if "email" in cols else rows._absent()
+    stages = rows.text(None, cols.get("lifecycle"))
+    emails = rows.text(None, cols.get("email"))
     extra = {
         "occurred_at": occurred,
         "outcome": _stage_outcome(stages),
@@ -170,7 +171,7 @@ def _parse_deals(path: Path, report: LoadReport, options: LoadOptions) -> pd.Dat
         rows.exclude(~_won(rows.raw(cols["stage"]), options), "deal not closed won")
     extra = {
         "occurred_at": occurred,
-        "outcome": pd.Series(np.full(len(rows), "deal", dtype=object), dtype="str"),
+        "outcome": constant_str("deal", len(rows)),
         **_attribution(rows, cols),
     }
     return rows.finish(extra)

@@ -150,6 +150,11 @@ def _sniff_posts(head: str, name: str) -> bool:
     return is_zip_named(head, name, ".xlsx") or name.lower().endswith(".xls")
 
 
+def _date_format(options: LoadOptions) -> str:
+    """The ``strptime`` format of the date cells: ``date_format=``, else LinkedIn's ``%m/%d/%Y``."""
+    return options.extra.get("date_format", _DATE_FORMAT)
+
+
 def _sheet_rows(
     path: Path,
     report: LoadReport,
@@ -162,8 +167,7 @@ def _sheet_rows(
     required: tuple[str, ...],
 ) -> tuple[RowBuilder, dict[str, int]]:
     """Read one sheet: its header (below the description row), columns, and a RowBuilder over the data."""
-    date_format = options.extra.get("date_format", _DATE_FORMAT)
-    records = sheet_records(path, options.extra.get("sheet", sheet), file=path, date_format=date_format)
+    records = sheet_records(path, options.extra.get("sheet", sheet), file=path, date_format=_date_format(options))
     at = _header_at(records, aliases[key], path, format)
     header, data = records[at], records[at + 1:]
     report.rows_read = len(data)
@@ -199,11 +203,11 @@ def _account(path: Path, report: LoadReport, options: LoadOptions) -> str | None
     return None
 
 
-def _common(rows: RowBuilder, path: Path, report: LoadReport, options: LoadOptions) -> dict[str, pd.Series]:
+def _common(rows: RowBuilder, path: Path, options: LoadOptions) -> dict[str, pd.Series]:
     n = len(rows)
     return {
         "platform": constant_str("linkedin", n),
-        "account": constant_str(_account(path, report, options), n),
+        "account": constant_str(_account(path, rows.report, options), n),
     }
 
 
@@ -216,13 +220,12 @@ def _parse_posts(path: Path, report: LoadReport, options: LoadOptions) -> pd.Dat
     rows.text("text", cols.get("text"))
     if options.tz is None:
         report.warn("'Created date' has no time zone and no tz= was given: read as midnight UTC")
-    date_format = options.extra.get("date_format", _DATE_FORMAT)
-    rows.timestamp("published_at", cols["published_at"], format=date_format, tz=options.tz)
+    rows.timestamp("published_at", cols["published_at"], format=_date_format(options), tz=options.tz)
     rows.columns["media_type"] = rows.text("media_type", cols.get("media_type")).str.lower()
     kind = rows.text("paid", cols.get("paid"))
     for key in _POST_METRICS:
         rows.number(key, cols.get(key))
-    extra = _common(rows, path, report, options)
+    extra = _common(rows, path, options)
     extra["post_id"] = _post_ids(links)
     extra["paid"] = _paid(kind, report)
     extra["source_file"] = constant_str(path.name, len(rows))
@@ -234,10 +237,10 @@ def _parse_metrics(path: Path, report: LoadReport, options: LoadOptions) -> pd.D
         path, report, options, sheet=_METRICS_SHEET, key="date", format=_METRICS,
         aliases=_DAILY_ALIASES, required=_DAILY_REQUIRED,
     )
-    rows.date("date", cols["date"], format=options.extra.get("date_format", _DATE_FORMAT))
+    rows.date("date", cols["date"], format=_date_format(options))
     for key in _DAILY_METRICS:
         rows.number(key, cols.get(key))
-    return rows.finish(_common(rows, path, report, options))
+    return rows.finish(_common(rows, path, options))
 
 
 _WORKBOOK = "LinkedIn Page content analytics workbook (<page>_content_<epoch>.xlsx)"

@@ -177,7 +177,7 @@ def _platform(metric: str, path: Path, options: LoadOptions) -> str:
 def _preamble(text: str, path: Path) -> tuple[str, str | None, Record, list[Record]]:
     """(delimiter, metric name or None, header, data records) of a decoded export."""
     text = text.lstrip("\ufeff")
-    first, newline, rest = text.partition("\n")
+    first, _, rest = text.partition("\n")
     if not first.strip().lower().startswith("sep="):
         raise ExportError(path, f"{_FORMAT} export does not start with a 'sep=,' line", line=1)
     delimiter = _delimiter(first)

@@ -112,7 +112,7 @@ import pandas as pd
 
 from .._arrow import constant_str
 from ..errors import ExportError
-from ..schema import na_series
+from ..schema import BOOL, na_series
 from ..utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, header_names, match_columns, normalise_header, open_rows
@@ -223,10 +223,6 @@ def _header_platform(cols: Mapping[str, int], options: LoadOptions, path: Path) 
     )
 
 
-def _text_of(rows: RowBuilder, cols: Mapping[str, int], key: str) -> pd.Series:
-    return rows.raw(cols[key]) if key in cols else na_series(len(rows), "str")
-
-
 def post_texts(titles: pd.Series, descriptions: pd.Series) -> pd.Series:
     """One text per post from a title and a description (NA where both are empty).
 
@@ -333,7 +329,7 @@ def paid_from_status(statuses: pd.Series) -> tuple[pd.Series, list[str]]:
     """
     lowered = statuses.str.strip().str.lower()
     lowered = lowered.mask(lowered.isin(_NO_STATUS))
-    paid = pd.Series(pd.array([pd.NA] * len(lowered), dtype="boolean"))
+    paid = na_series(len(lowered), BOOL)
     not_funded = lowered.str.contains(_NOT_FUNDED).fillna(False).to_numpy(dtype=bool)
     funded = lowered.str.contains(_FUNDED).fillna(False).to_numpy(dtype=bool) & ~not_funded
     paid[not_funded] = False
@@ -344,7 +340,7 @@ def paid_from_status(statuses: pd.Series) -> tuple[pd.Series, list[str]]:
 
 def _paid(rows: RowBuilder, cols: Mapping[str, int], report: LoadReport) -> pd.Series:
     """From the funded content status where filled, else from boosted reach, else NA."""
-    paid = pd.Series(pd.array([pd.NA] * len(rows), dtype="boolean"))
+    paid = na_series(len(rows), BOOL)
     if "funded" in cols:
         paid, unknown = paid_from_status(rows.raw(cols["funded"]))
         if unknown:
@@ -401,11 +397,11 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     if options.tz is None:
         report.warn("'Publish time' has no time zone and no tz= was given: read as UTC")
     published = _publish_times(rows, cols["published_at"], options.tz)
-    text = post_texts(_text_of(rows, cols, "title"), _text_of(rows, cols, "description"))
+    text = post_texts(rows.text(None, cols.get("title")), rows.text(None, cols.get("description")))
     text_columns = [rows.header[cols[k]] for k in ("title", "description") if k in cols]
     if text_columns:
         rows.mapping["text"] = ", ".join(text_columns)
-    post_types = _text_of(rows, cols, "post_type")
+    post_types = rows.text(None, cols.get("post_type"))
     if "post_type" in cols:
         rows.mapping["media_type"] = rows.header[cols["post_type"]]
     for key in _DIRECT_METRICS:

@@ -42,7 +42,7 @@ from .._arrow import as_arrow, constant_str, to_str_series
 from ..errors import MissingColumnError
 from ..privacy import distinct_digests
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, match_columns, normalise_header, open_rows
+from ._text import RowBuilder, header_names, match_columns, open_rows
 
 __all__ = ["SHOPIFY_ORDERS"]
 
@@ -66,9 +66,7 @@ _UTM_KEYS = {"utm_source": "source", "utm_medium": "medium", "utm_campaign": "ca
 
 
 def _sniff(head: str, name: str) -> bool:
-    first = head.lstrip("\ufeff").splitlines()[0] if head else ""
-    names = [normalise_header(c) for c in first.replace('"', "").split(",")]
-    return names[:4] == _SNIFF
+    return header_names(head)[:4] == _SNIFF
 
 
 def _merge_line_items(rows: RowBuilder, cols: dict[str, int]) -> None:
@@ -119,7 +117,7 @@ def _utm_by_distinct(notes: pa.ChunkedArray) -> tuple[dict[str, pa.Array], pa.Ar
 
 def _cancelled(rows: RowBuilder, cols: dict[str, int]) -> pd.Series:
     """True for orders with ``Cancelled at`` set or ``Financial Status`` ``voided``."""
-    status = rows.raw(cols["financial_status"]) if "financial_status" in cols else rows._absent()
+    status = rows.text(None, cols.get("financial_status"))
     cancelled = rows.raw(cols["cancelled_at"]).notna() if "cancelled_at" in cols else False
     return (status.str.lower() == "voided").fillna(False) | cancelled
 
@@ -136,8 +134,8 @@ def _used_columns(header: list[str]) -> list[int]:
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
     header, _, rows = open_rows(path, report, format=FORMAT, select=_used_columns)
     cols = match_columns(header.cells, _ALIASES, required=_REQUIRED, file=path, format=FORMAT, line=header.line)
-    emails = as_arrow(rows.raw(cols["email"]) if "email" in cols else rows._absent())
-    notes = as_arrow(rows.raw(cols["note_attributes"]) if "note_attributes" in cols else rows._absent())
+    emails = as_arrow(rows.text(None, cols.get("email")))
+    notes = as_arrow(rows.text(None, cols.get("note_attributes")))
     # Keys and tags depend on the cells only: each distinct email and note is worked on (in a second thread)
     # while the rows are checked and converted; the columns are built for the orders kept only.
     with ThreadPoolExecutor(max_workers=1) as pool:

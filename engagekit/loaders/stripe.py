@@ -34,12 +34,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from .._arrow import constant_str
 from ..privacy import hash_identifiers
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, match_columns, normalise_header, open_rows
+from ._text import RowBuilder, header_names, match_columns, open_rows
 
 __all__ = ["STRIPE_CHARGES"]
 
@@ -67,9 +67,7 @@ _SNIFF = {"id", "created (utc)", "amount refunded", "status"}
 
 
 def _sniff(head: str, name: str) -> bool:
-    first = head.lstrip("\ufeff").splitlines()[0] if head else ""
-    names = {normalise_header(c) for c in first.replace('"', "").split(",")}
-    return _SNIFF <= names
+    return _SNIFF <= set(header_names(head))
 
 
 def _created(rows: RowBuilder, pos: int) -> pd.Series:
@@ -97,8 +95,8 @@ def _exclude_unpaid(rows: RowBuilder, status: pd.Series) -> None:
 
 def _customer_keys(rows: RowBuilder, cols: dict[str, int], salt: str | None) -> pd.Series:
     """Hash of the customer email, else of the Stripe customer id."""
-    emails = rows.raw(cols["email"]) if "email" in cols else rows._absent()
-    ids = rows.raw(cols["customer_id"]) if "customer_id" in cols else rows._absent()
+    emails = rows.text(None, cols.get("email"))
+    ids = rows.text(None, cols.get("customer_id"))
     return hash_identifiers(emails.fillna(ids), salt=salt)
 
 
@@ -121,7 +119,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
         rows.exclude(test, "test mode charge")
     extra = {
         "occurred_at": occurred,
-        "outcome": pd.Series(np.full(len(rows), "charge", dtype=object), dtype="str"),
+        "outcome": constant_str("charge", len(rows)),
         "value": amount - refunded,
         "currency": currency,
         "customer_key": _customer_keys(rows, cols, options.salt),

@@ -58,6 +58,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,7 @@ import pandas as pd
 from .._arrow import constant_str
 from ..errors import ExportError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import Record, RowBuilder, check_header_row, header_names, match_columns, normalise_header
+from ._text import Record, RowBuilder, check_header_row, header_names, match_columns
 from ._archive import Member, csv_records, open_member
 from ._workbook import sheet_records
 
@@ -87,6 +88,11 @@ class _Spec:
     aliases: dict[str, tuple[str, ...]]
     required: tuple[str, ...]
     metrics: tuple[str, ...]
+    #: How the export is detected: the start of its zip or workbook name (lower case), and the header names
+    #: (normalised) a CSV holds after ``Date``.
+    name_prefix: str
+    sniff_header: frozenset[str]
+    example: str
 
 
 _OVERVIEW_SPEC = _Spec(
@@ -103,6 +109,12 @@ _OVERVIEW_SPEC = _Spec(
     },
     required=("date", "video_views"),
     metrics=("video_views", "reactions", "comments", "shares", "new_followers"),
+    name_prefix="overview",
+    sniff_header=frozenset(("video views", "profile views")),
+    example=(
+        '"Date","Video Views","Profile Views","Likes","Comments","Shares","New followers"\n'
+        '"28 May","0","0","0","0","0","0"'
+    ),
 )
 _FOLLOWERS_SPEC = _Spec(
     format="tiktok_followers",
@@ -111,6 +123,9 @@ _FOLLOWERS_SPEC = _Spec(
     aliases={"date": ("Date",), "followers": ("Followers",)},
     required=("date", "followers"),
     metrics=("followers",),
+    name_prefix="follower",
+    sniff_header=frozenset(("followers", "difference in followers from previous day")),
+    example='"Date","Followers","Difference in followers from previous day"\n"September 25","1204","-3"',
 )
 
 #: ``<report>_<YYYY-MM-DD>_<id>_<handle>.<ext>``: the export's own file name.
@@ -216,8 +231,7 @@ def _date_in_name(name: str) -> date | None:
     return None
 
 
-def _dates(rows: RowBuilder, pos: int, reference: _Reference | None, label: str, report: LoadReport,
-           first_line: int) -> pd.Series:
+def _dates(rows: RowBuilder, pos: int, reference: _Reference | None, label: str, first_line: int) -> pd.Series:
     """Column ``pos`` as calendar dates, each year found from ``reference``; bad cells drop their row."""
     raw = rows.raw(pos)
     cells = raw.to_numpy(dtype=object, na_value=None)
@@ -251,7 +265,7 @@ def _dates(rows: RowBuilder, pos: int, reference: _Reference | None, label: str,
     if reference is not None and reference.year_only:
         months = {p[1] for p in parts if p is not None and p[0] is None}
         if {1, 12} <= months:
-            report.warn(
+            rows.report.warn(
                 f"the days run from December into January but only year= was given: all were read in "
                 f"{reference.day.year}; pass export_date='YYYY-MM-DD' to place them in their years"
             )
@@ -265,24 +279,17 @@ def _dates(rows: RowBuilder, pos: int, reference: _Reference | None, label: str,
 # Reading
 
 
-def _sheet_of(member: Member, options: LoadOptions, spec: _Spec) -> str | int:
-    """The sheet to read: ``sheet=``, else the one named like the member, else the first."""
-    if options.extra.get("sheet") is not None:
-        return options.extra["sheet"]
-    try:
-        with pd.ExcelFile(io.BytesIO(member.data), engine="openpyxl") as book:
-            names = book.sheet_names
-    except Exception as err:  # openpyxl raises many types for a damaged workbook
-        raise ExportError(member.label, f"not a readable .xlsx workbook ({err})") from None
-    return next((n for n in names if normalise_header(n) == normalise_header(spec.sheet)), 0)
-
-
 def _records(path: Path, report: LoadReport, options: LoadOptions, spec: _Spec) -> tuple[Member, Record, list[Record]]:
     """The member read, its header and its data records (CSV or workbook)."""
     wanted = options.extra.get("member")
     member = open_member(path, [wanted] if wanted else spec.members, format=spec.format)
     if member.name.lower().endswith(_EXCEL):
-        records = sheet_records(io.BytesIO(member.data), _sheet_of(member, options, spec), file=Path(member.label))
+        # The sheet: ``sheet=``, else the one named like the member, else the first.
+        sheet = options.extra.get("sheet")
+        records = sheet_records(
+            io.BytesIO(member.data), spec.sheet if sheet is None else sheet, file=Path(member.label),
+            fallback=0 if sheet is None else None,
+        )
         header = check_header_row(records, Path(member.label), spec.format)
         return member, header, records[1:]
     header, data = csv_records(member, report, spec.format)
@@ -301,7 +308,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions, spec: _Spec) ->
     report.rows_read = len(data)
     rows = RowBuilder(path, header.cells, data, report)
     first_line = data[0].line if data else header.line
-    _dates(rows, cols["date"], _export_date(path, options), member.label, report, first_line)
+    _dates(rows, cols["date"], _export_date(path, options), member.label, first_line)
     for key in spec.metrics:
         rows.number(key, cols.get(key), na=_NA)
     n = len(rows)
@@ -309,14 +316,6 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions, spec: _Spec) ->
         "platform": constant_str("tiktok", n),
         "account": constant_str(_account(path, options), n),
     })
-
-
-def _parse_overview(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
-    return _parse(path, report, options, _OVERVIEW_SPEC)
-
-
-def _parse_followers(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
-    return _parse(path, report, options, _FOLLOWERS_SPEC)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -334,45 +333,29 @@ def _named(head: str, name: str, prefix: str) -> bool:
     return lower.endswith(_EXCEL) and lower.startswith(prefix)
 
 
-def _sniff_overview(head: str, name: str) -> bool:
-    if _named(head, name, "overview"):
+def _sniff(spec: _Spec, head: str, name: str) -> bool:
+    """The export's zip or workbook by its name, else a CSV by its header."""
+    if _named(head, name, spec.name_prefix):
         return True
     names = header_names(head)
-    return bool(names) and names[0] == "date" and {"video views", "profile views"} <= set(names)
-
-
-def _sniff_followers(head: str, name: str) -> bool:
-    if _named(head, name, "follower"):
-        return True
-    names = header_names(head)
-    return bool(names) and names[0] == "date" and {
-        "followers", "difference in followers from previous day"
-    } <= set(names)
+    return bool(names) and names[0] == "date" and spec.sniff_header <= set(names)
 
 
 _DOWNLOAD = "TikTok Studio analytics download (<report>_<YYYY-MM-DD>_<id>_<handle>.zip, or its CSV/xlsx)"
 
-OVERVIEW = register(
-    ExportFormat(
-        name=_OVERVIEW_SPEC.format,
-        table="account_daily",
-        title=f"{_DOWNLOAD}, 'Overview' (one row per day)",
-        sniff=_sniff_overview,
-        parse=_parse_overview,
-        example=(
-            '"Date","Video Views","Profile Views","Likes","Comments","Shares","New followers"\n'
-            '"28 May","0","0","0","0","0","0"'
-        ),
-    )
-)
 
-FOLLOWERS = register(
-    ExportFormat(
-        name=_FOLLOWERS_SPEC.format,
-        table="account_daily",
-        title=f"{_DOWNLOAD}, 'FollowerHistory' (one row per day)",
-        sniff=_sniff_followers,
-        parse=_parse_followers,
-        example='"Date","Followers","Difference in followers from previous day"\n"September 25","1204","-3"',
+def _register(spec: _Spec) -> ExportFormat:
+    return register(
+        ExportFormat(
+            name=spec.format,
+            table="account_daily",
+            title=f"{_DOWNLOAD}, '{spec.sheet}' (one row per day)",
+            sniff=partial(_sniff, spec),
+            parse=partial(_parse, spec=spec),
+            example=spec.example,
+        )
     )
-)
+
+
+OVERVIEW = _register(_OVERVIEW_SPEC)
+FOLLOWERS = _register(_FOLLOWERS_SPEC)

@@ -84,17 +84,13 @@ before or after an amount (``£0.00``, ``A$0.00``, ``US$ 0,00``, ``12,50 €``)
 are removed.
 
 Numbers: the decimal mark is decided once per file (see
-:func:`detect_number_style`): ``"3,215"`` is 3215 in an English export,
+:func:`engagekit.loaders._analytics.detect_number_style`): ``"3,215"`` is 3215 in an English export,
 ``2.546`` is 2546 and ``"1,15"`` is 1.15 in a Dutch one. A metric cell that
 does not fit the file's style drops its row with the line and column.
 
 Every row is accounted for: table rows are loaded, dropped (malformed, or
 undated as above) or counted as totals; series rows are loaded, counted as
 totals or dropped.
-
-This module also holds the number-locale helpers the GA4 loader shares
-(:class:`NumberStyle`, :func:`detect_number_style`, :func:`read_metric`,
-:func:`strip_currency_cells`, :func:`comma_decimal_language`).
 """
 
 from __future__ import annotations
@@ -107,17 +103,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..channels import default_channel_group
 from ..errors import ExportError
 from ._analytics import (
+    DIMENSIONS,
+    UA_DATE_RANGE,
     NumberStyle,
+    channel_from_source,
     comma_decimal_language,
     detect_number_style,
+    preamble_dates,
     read_metric,
     report_dates,
+    report_lines,
     source_medium,
     strip_currency_cells,
     warn_number_conflict,
+    without_totals,
 )
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import Record, RowBuilder, decode, match_columns, normalise_header, read_records
@@ -128,8 +129,6 @@ FORMAT = "ua_report_csv"
 
 # --------------------------------------------------------------------------- the UA file
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_RANGE = re.compile(r"(\d{8})\s*-\s*(\d{8})")
 _SERIES_HEADER = re.compile(r"index|índice|indice")
 
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -151,7 +150,6 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "transactions": ("Transactions", "Transacties", "Transaktionen", "Transacciones"),
     "revenue": ("Revenue", "Opbrengst", "Umsatz", "Ingresos", "Chiffre d'affaires"),
 }
-_DIMENSIONS = ("date", "source_medium", "source", "medium", "campaign", "content", "channel")
 _GOAL_COMPLETIONS = re.compile(r"\(goal \d+ completions\)$")
 _GOAL_VALUE = re.compile(r"\(goal \d+ value\)$")
 # Viewer-locale date formats of the Day Index, day-first and month-first.
@@ -187,7 +185,7 @@ def _is_blank(line: str) -> bool:
 
 
 def _sniff(head: str, name: str) -> bool:
-    lines = _LINE_BREAK.split(head.lstrip("\ufeff"))
+    lines = report_lines(head)
     first = next((line for line in lines if not _is_blank(line)), "")
     if not first.startswith("# ----"):
         return False
@@ -196,7 +194,7 @@ def _sniff(head: str, name: str) -> bool:
             continue
         if not line.startswith("#"):
             return False
-        if _RANGE.fullmatch(_comment(line)):
+        if UA_DATE_RANGE.fullmatch(_comment(line)):
             return True
     return False
 
@@ -207,9 +205,9 @@ def _delimiter(lines: Sequence[str]) -> str:
     return "\t" if "\t" in first else ","
 
 
-def _split(text: str) -> tuple[list[str], list[_Block], str]:
-    """The preamble's comment texts, the blocks of records, and the delimiter."""
-    lines = _LINE_BREAK.split(text.lstrip("\ufeff"))
+def _split(text: str) -> tuple[list[str], list[_Block]]:
+    """The preamble's comment texts and the blocks of records."""
+    lines = report_lines(text)
     delimiter = _delimiter(lines)
     comments: list[str] = []
     blocks: list[_Block] = []
@@ -234,12 +232,12 @@ def _split(text: str) -> tuple[list[str], list[_Block], str]:
                 start = number
             current.append(line)
     close()
-    return comments, blocks, delimiter
+    return comments, blocks
 
 
 def _date_range(path: Path, comments: Sequence[str]) -> tuple[date, date]:
     """The report's date range from its ``# YYYYMMDD-YYYYMMDD`` preamble line."""
-    ranges = [m.groups() for m in (_RANGE.fullmatch(c) for c in comments) if m]
+    ranges = [m.groups() for m in (UA_DATE_RANGE.fullmatch(c) for c in comments) if m]
     if not ranges:
         raise ExportError(
             path,
@@ -253,10 +251,9 @@ def _date_range(path: Path, comments: Sequence[str]) -> tuple[date, date]:
             "export each range on its own (turn off Compare to) and load those files",
         )
     try:
-        start, end = (datetime.strptime(d, "%Y%m%d").date() for d in ranges[0])
+        return preamble_dates(ranges[0])
     except ValueError:
         raise ExportError(path, f"{FORMAT} export has an invalid date range {'-'.join(ranges[0])!r}") from None
-    return start, end
 
 
 def _is_series(block: _Block) -> bool:
@@ -276,14 +273,18 @@ def _columns(path: Path, block: _Block) -> dict[str, int]:
 
 def _first_metric(header: Sequence[str], cols: dict[str, int]) -> int:
     """Position of the first metric column: dimensions come first in UA tables."""
-    metrics = [pos for key, pos in cols.items() if key not in _DIMENSIONS]
+    metrics = [pos for key, pos in cols.items() if key not in DIMENSIONS]
     metrics += _goal_columns(header, _GOAL_COMPLETIONS) + _goal_columns(header, _GOAL_VALUE)
     return min(metrics) if metrics else 1
 
 
-def _is_totals(cells: Sequence[str], n_dimensions: int) -> bool:
-    """The totals row: every dimension cell blank."""
-    return n_dimensions > 0 and not any(c.strip() for c in cells[:n_dimensions])
+def _without_totals(records: Sequence[Record], n_dimensions: int, report: LoadReport) -> list[Record]:
+    """The records but the totals rows (every dimension cell blank), which are counted in ``rows_totals``."""
+
+    def is_totals(_: int, rec: Record) -> bool:
+        return n_dimensions > 0 and not any(c.strip() for c in rec.cells[:n_dimensions])
+
+    return without_totals(records, is_totals, report)
 
 
 def _style(
@@ -336,9 +337,7 @@ def _key_events_and_revenue(
 
 def _channel(rows: RowBuilder, cols: dict[str, int], source: pd.Series, medium: pd.Series,
              campaign: pd.Series, report: LoadReport) -> None:
-    if any(key in cols for key in ("source_medium", "source", "medium")):
-        rows.columns["channel"] = default_channel_group(source, medium, campaign).reset_index(drop=True)
-    elif "channel" in cols:
+    if not channel_from_source(rows, cols, source, medium, campaign) and "channel" in cols:
         rows.text("channel", cols["channel"])
         report.warn(
             f"channel holds Universal Analytics channel names from {rows.header[cols['channel']]!r} "
@@ -351,13 +350,7 @@ def _load_table(
 ) -> pd.DataFrame:
     """The table's rows as ``traffic`` rows, dated by the Date dimension or with ``day``."""
     header = table.header.cells
-    n_dimensions = _first_metric(header, cols)
-    data = []
-    for rec in table.data:
-        if _is_totals(rec.cells, n_dimensions):
-            report.rows_totals += 1
-        else:
-            data.append(rec)
+    data = _without_totals(table.data, _first_metric(header, cols), report)
     money = [cols.get("revenue"), cols.get("goal_value"), *_goal_columns(header, _GOAL_VALUE)]
     rows = RowBuilder(path, header, strip_currency_cells(data, money), report)
     report_dates(rows, cols.get("date"), day, note="# {day:%Y%m%d}-{day:%Y%m%d} (single-day range of the preamble)")
@@ -415,15 +408,12 @@ def _load_series(
 
 def _drop_block(block: _Block, report: LoadReport, reason: str, n_dimensions: int = 1) -> None:
     """Count the block's rows: totals rows as totals, the others dropped for ``reason``."""
-    for rec in block.data:
-        if _is_totals(rec.cells, n_dimensions):
-            report.rows_totals += 1
-        else:
-            report.drop(rec.line, reason)
+    for rec in _without_totals(block.data, n_dimensions, report):
+        report.drop(rec.line, reason)
 
 
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
-    comments, blocks, _ = _split(decode(path, report))
+    comments, blocks = _split(decode(path, report))
     start, end = _date_range(path, comments)
     report.rows_read = sum(len(b.data) for b in blocks)
     tables = [b for b in blocks if not _is_series(b)]

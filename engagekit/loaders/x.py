@@ -85,13 +85,15 @@ _STATUS = "/status/"
 
 
 def _common_prefix(links: pa.ChunkedArray) -> str | None:
-    """The part before ``/status/`` of the first permalink, where every permalink starting with it and
-    ``/status/`` splits there (None when there is none)."""
+    """The part before the first ``/status/`` of the first permalink (None when there is none).
+
+    A permalink that starts with it and ``/status/`` splits there too: an earlier ``/status/`` in it would
+    lie inside that start, so in the first permalink as well.
+    """
     first = next((v for chunk in links.chunks for v in chunk.drop_null()[:1].to_pylist()), None)
     if first is None or _STATUS not in first:
         return None
-    prefix = first.split(_STATUS, 1)[0]
-    return prefix if (prefix + _STATUS).find(_STATUS) == len(prefix) else None
+    return first.split(_STATUS, 1)[0]
 
 
 def _sniff(head: str, name: str) -> bool:

@@ -68,11 +68,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._arrow import constant_str, missing_str
+from .._arrow import constant_str
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, header_names, match_columns, open_rows, pick_date_format
 
-__all__ = ["DAILY_ACTIVITY", "ACCOUNT_OVERVIEW"]
+__all__ = ["DAILY_ACTIVITY", "ACCOUNT_OVERVIEW", "NEW_DATE_FORMATS", "shares"]
 
 DAILY = "x_daily_activity"
 OVERVIEW = "x_account_overview"
@@ -152,12 +152,11 @@ def _match(header: list[str], aliases: Mapping[str, Iterable[str]], path: Path, 
     return match_columns(header, aliases, required=required, file=path, format=fmt, line=line)
 
 
-def _account(handle: str | None, path: Path, report: LoadReport, options: LoadOptions, n: int) -> pd.Series:
+def _account(handle: str | None, report: LoadReport, options: LoadOptions, n: int) -> pd.Series:
     """The account for every row: ``handle`` (from the file name), else ``account=``, else NA with a warning."""
     account = handle or options.account
     if account is None:
         report.warn("the file does not name the account and no account= was given: account is NA")
-        return missing_str(n)
     return constant_str(account, n)
 
 
@@ -183,19 +182,20 @@ def _parse_daily(path: Path, report: LoadReport, options: LoadOptions) -> pd.Dat
             paid = rows.number(None, promoted[key], na=_NOT_REPORTED)
             extra[key] = organic + paid.fillna(0)
     match = _DAILY_NAME.match(path.name)
-    extra["account"] = _account(match.group("handle") if match else None, path, report, options, len(rows))
+    extra["account"] = _account(match.group("handle") if match else None, report, options, len(rows))
     extra["platform"] = constant_str("x", len(rows))
     frame = rows.finish(extra)
     return rows.drop_repeated(frame, "date", "duplicate Date in this file")
 
 
-def _shares(rows: RowBuilder, cols: dict[str, int]) -> pd.Series:
-    """Reposts plus shares (sends, copied links); either alone where the other column is absent."""
-    reposts, sends = cols.get("reposts"), cols.get("share_actions")
-    parts = [rows.number(None, pos, na=_NOT_REPORTED) for pos in (reposts, sends) if pos is not None]
-    if not parts:
+def shares(rows: RowBuilder, cols: Mapping[str, int]) -> pd.Series:
+    """``Reposts`` plus ``Shares`` (sends, copied links; keys ``reposts`` and ``share_actions`` of ``cols``),
+    either alone where the other column is absent; ``-`` is NA (the 2024+ overview and content exports)."""
+    present = [cols[key] for key in ("reposts", "share_actions") if key in cols]
+    if not present:
         return rows.number(None, None)
-    rows.mapping["shares"] = " + ".join(rows.header[pos] for pos in (reposts, sends) if pos is not None)
+    parts = [rows.number(None, pos, na=_NOT_REPORTED) for pos in present]
+    rows.mapping["shares"] = " + ".join(rows.header[pos] for pos in present)
     return parts[0] if len(parts) == 1 else parts[0] + parts[1]
 
 
@@ -210,8 +210,8 @@ def _parse_overview(path: Path, report: LoadReport, options: LoadOptions) -> pd.
     for key in _OVERVIEW_METRICS:
         rows.number(key, cols.get(key), na=_NOT_REPORTED)
     extra = {
-        "shares": _shares(rows, cols),
-        "account": _account(None, path, report, options, len(rows)),
+        "shares": shares(rows, cols),
+        "account": _account(None, report, options, len(rows)),
         "platform": constant_str("x", len(rows)),
     }
     frame = rows.finish(extra)

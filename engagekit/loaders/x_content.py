@@ -57,7 +57,7 @@ from ..utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, header_names, match_columns, open_rows, pick_date_format
 from .x import _handles
-from .x_account import NEW_DATE_FORMATS
+from .x_account import NEW_DATE_FORMATS, shares
 
 __all__ = ["CONTENT"]
 
@@ -99,16 +99,6 @@ def _columns(header: list[str], path: Path) -> dict[str, int]:
     return match_columns(header, _ALIASES, required=_REQUIRED, file=path, format=FORMAT, line=1)
 
 
-def _shares(rows: RowBuilder, cols: dict[str, int]) -> pd.Series:
-    """Reposts plus shares (sends, copied links); either alone where the other column is absent."""
-    present = [cols[key] for key in ("reposts", "share_actions") if key in cols]
-    if not present:
-        return rows.number(None, None)
-    parts = [rows.number(None, pos, na=_NOT_REPORTED) for pos in present]
-    rows.mapping["shares"] = " + ".join(rows.header[pos] for pos in present)
-    return parts[0] if len(parts) == 1 else parts[0] + parts[1]
-
-
 def _account(urls: pd.Series, path: Path, report: LoadReport, options: LoadOptions) -> pd.Series:
     """The handle in each post's link; else from the file name, else ``account=``, else NA (warned)."""
     account = _handles(urls) if len(urls) else missing_str(0)
@@ -143,7 +133,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     for key in _METRICS:
         rows.number(key, cols.get(key), na=_NOT_REPORTED)
     extra: dict[str, pd.Series] = {
-        "shares": _shares(rows, cols),
+        "shares": shares(rows, cols),
         "account": _account(urls, path, report, options),
         "platform": constant_str("x", len(rows)),
         "source_file": constant_str(path.name, len(rows)),

@@ -85,6 +85,7 @@ import pandas as pd
 from .._arrow import constant_str
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._archive import Member, csv_records, open_member
+from ._workbook import is_zip_named
 from ._text import Record, RowBuilder, header_names, match_columns, normalise_header
 
 __all__ = ["TABLE", "CHART", "TOTALS"]
@@ -157,8 +158,7 @@ _CHANNEL_IN_NAME = re.compile(r"\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2} (?P<channel>
 
 
 def _sniff_zip(head: str, name: str) -> bool:
-    lower = name.lower()
-    return head.startswith("PK") and lower.endswith(".zip") and bool(_DATE_RANGE.search(name))
+    return is_zip_named(head, name, ".zip") and bool(_DATE_RANGE.search(name))
 
 
 def _sniff_table(head: str, name: str) -> bool:
@@ -182,11 +182,12 @@ def _sniff_totals(head: str, name: str) -> bool:
 # Parsing
 
 
-def _member(path: Path, options: LoadOptions, default: str, format: str) -> Member:
+def _member(path: Path, options: LoadOptions, format: str) -> Member:
+    """The ``member=`` option, else the format's own member (``_MEMBERS``)."""
     wanted = options.extra.get("member")
     others = [f"format='{name}' ({file})" for name, file in _MEMBERS.items() if name != format]
     hint = ", or read another member with " + " or ".join(others)
-    return open_member(path, [wanted] if wanted else [default], format=format, hint=hint)
+    return open_member(path, [wanted or _MEMBERS[format]], format=format, hint=hint)
 
 
 def _account(path: Path, options: LoadOptions) -> str | None:
@@ -195,10 +196,6 @@ def _account(path: Path, options: LoadOptions) -> str | None:
         return options.account
     match = _CHANNEL_IN_NAME.search(path.name)
     return match.group("channel").strip() if match else None
-
-
-def _account_column(account: str | None, n: int) -> pd.Series:
-    return constant_str(account, n)
 
 
 def _split_totals(data: list[Record], pos: int, report: LoadReport) -> list[Record]:
@@ -213,7 +210,7 @@ def _split_totals(data: list[Record], pos: int, report: LoadReport) -> list[Reco
 
 
 def _parse_table(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
-    member = _member(path, options, _TABLE_MEMBER, _TABLE)
+    member = _member(path, options, _TABLE)
     header, data = csv_records(member, report, _TABLE)
     cols = match_columns(
         header.cells, _TABLE_ALIASES, required=_TABLE_REQUIRED, file=member.label, format=_TABLE, line=header.line
@@ -234,7 +231,7 @@ def _parse_table(path: Path, report: LoadReport, options: LoadOptions) -> pd.Dat
     n = len(rows)
     extra = {
         "platform": constant_str("youtube", n),
-        "account": _account_column(_account(path, options), n),
+        "account": constant_str(_account(path, options), n),
         "url": (_WATCH_URL + ids).astype("str"),
         "media_type": constant_str("video", n),
         "source_file": constant_str(f"{path.name}:{member.name}" if member.in_zip else path.name, n),
@@ -248,10 +245,11 @@ def _parse_table(path: Path, report: LoadReport, options: LoadOptions) -> pd.Dat
     return frame
 
 
-def _daily_rows(path: Path, report: LoadReport, options: LoadOptions, *, default: str, format: str
-                ) -> tuple[RowBuilder, dict[str, int], Member]:
-    """The data rows of a daily member (``Total`` rows counted apart), its columns, and the member."""
-    member = _member(path, options, default, format)
+def _daily_rows(path: Path, report: LoadReport, options: LoadOptions, format: str
+                ) -> tuple[RowBuilder, dict[str, int], pd.Series]:
+    """The data rows of a daily member (``Total`` rows counted apart), its columns, and its dates (converted
+    first)."""
+    member = _member(path, options, format)
     header, data = csv_records(member, report, format)
     cols = match_columns(header.cells, _DAILY_ALIASES, required=("date",), file=member.label, format=format,
                          line=header.line)
@@ -265,19 +263,19 @@ def _daily_rows(path: Path, report: LoadReport, options: LoadOptions, *, default
             "days are loaded with every metric empty. Export the chart with Views, Impressions, Likes, "
             "Comments added, Shares or Subscribers gained/lost"
         )
-    return RowBuilder(path, header.cells, data, report), cols, member
+    rows = RowBuilder(path, header.cells, data, report)
+    return rows, cols, rows.date("date", cols["date"], format=_DATE_FORMAT)
 
 
 def _daily_extra(path: Path, options: LoadOptions, n: int) -> dict[str, pd.Series]:
     return {
         "platform": constant_str("youtube", n),
-        "account": _account_column(_account(path, options), n),
+        "account": constant_str(_account(path, options), n),
     }
 
 
 def _parse_chart(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
-    rows, cols, _ = _daily_rows(path, report, options, default=_CHART_MEMBER, format=_CHART)
-    dates = rows.date("date", cols["date"], format=_DATE_FORMAT)
+    rows, cols, dates = _daily_rows(path, report, options, _CHART)
     metrics = {key: rows.number(key, cols.get(key)) for key in _DAILY_METRICS if key in cols}
     ok = rows.ok
     sums = pd.DataFrame({"date": dates, **metrics}).loc[ok].groupby("date").sum(min_count=1)
@@ -295,8 +293,7 @@ def _ok_dates_duplicated(dates: pd.Series, ok: np.ndarray) -> np.ndarray:
 
 
 def _parse_totals(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
-    rows, cols, _ = _daily_rows(path, report, options, default=_TOTALS_MEMBER, format=_TOTALS)
-    dates = rows.date("date", cols["date"], format=_DATE_FORMAT)
+    rows, cols, dates = _daily_rows(path, report, options, _TOTALS)
     for key in _DAILY_METRICS:
         rows.number(key, cols.get(key))
     again = _ok_dates_duplicated(dates, rows.ok)
