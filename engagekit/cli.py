@@ -54,14 +54,24 @@ def _inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+#: read_export's own arguments, given with inspect's flags rather than as --option.
+_FLAGS = {"format": "--format", "tz": "--tz", "account": "--account", "salt": "--salt"}
+_NOT_OPTIONS = {"path", "columns", "constants", "table"}
+
+
 def _options(pairs: Sequence[str]) -> dict[str, str]:
     """``KEY=VALUE`` pairs as format options (numbers stay text; each loader converts its own)."""
     options = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise EngagekitError(f"--option takes KEY=VALUE, not {pair!r}")
-        options[key.strip()] = value.strip()
+        if key in _FLAGS:
+            raise EngagekitError(f"give {key} with {_FLAGS[key]}, not --option")
+        if key in _NOT_OPTIONS:
+            raise EngagekitError(f"{key} is not a format option (a column mapping belongs in client.yml)")
+        options[key] = value.strip()
     return options
 
 

@@ -42,3 +42,9 @@ def test_inspect_refuses_an_option_without_a_value(capsys):
     path = FIXTURES / "x_tweet_activity" / "tweet_activity_metrics_PawTest_20250101_20250201_en.csv"
     assert main(["inspect", str(path), "--option", "year"]) == 2
     assert "--option takes KEY=VALUE" in capsys.readouterr().err
+
+
+def test_inspect_refuses_an_option_that_has_its_own_flag(capsys):
+    path = FIXTURES / "x_tweet_activity" / "tweet_activity_metrics_PawTest_20250101_20250201_en.csv"
+    assert main(["inspect", str(path), "--option", "tz=UTC"]) == 2
+    assert "give tz with --tz" in capsys.readouterr().err

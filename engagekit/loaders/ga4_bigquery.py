@@ -89,7 +89,7 @@ import json
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -282,7 +282,7 @@ def _slim(table: pa.Table, lines: np.ndarray, options: LoadOptions) -> _Slim:
         "pseudo_id": _as(_column(table, "user_pseudo_id"), pa.string(), n),
         "session_id": _session_ids(_column(table, "event_params"), n),
         "value": pc.coalesce(revenue, in_usd),
-        **_tags(table, n, bool(options.extra.get("session_source", True))),
+        **_tags(table, n, options.extra.get("session_source", True)),
     }
     if options.extra.get("user_key", "user_pseudo_id") == "user_id":
         columns["user_id"] = _as(_column(table, "user_id"), pa.string(), n)
@@ -583,10 +583,24 @@ def _frame(slims: list[_Slim], report: LoadReport, options: LoadOptions) -> pd.D
     )
 
 
+_YES, _NO = ("true", "yes", "1"), ("false", "no", "0")
+
+
+def _session_source(path: Path, options: LoadOptions) -> bool:
+    """The ``session_source`` option as a bool (``engagekit inspect --option`` gives it as text)."""
+    value = options.extra.get("session_source", True)
+    if isinstance(value, str) and value.strip().lower() in _YES + _NO:
+        return value.strip().lower() in _YES
+    if isinstance(value, (bool, int)):
+        return bool(value)
+    raise ExportError(path, f"session_source= must be true or false, not {value!r}")
+
+
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
     user_key = options.extra.get("user_key", "user_pseudo_id")
     if user_key not in ("user_pseudo_id", "user_id"):
         raise ExportError(path, f"option user_key must be 'user_pseudo_id' or 'user_id', not {user_key!r}")
+    options = replace(options, extra={**options.extra, "session_source": _session_source(path, options)})
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if magic == b"PAR1":
@@ -596,7 +610,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     report.columns.update(_MAPPING)
     if user_key == "user_id":
         report.columns["user_key"] = "user_id, else user_pseudo_id"
-    if options.extra.get("session_source", True) is False:
+    if not options.extra["session_source"]:
         for tag, name in zip(_TAGS, _EVENT_UTM):
             report.columns[tag] = f"collected_traffic_source.{name}"
     return _frame(slims, report, options)

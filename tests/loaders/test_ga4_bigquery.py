@@ -251,3 +251,14 @@ def test_salted_sha256_matches_hash_identifiers():
     expected = hash_identifiers(pd.Series(values, dtype="str"), salt=SALT)
     got = ga4_bigquery.salted_sha256(pa.array(values, pa.string()), SALT).to_pylist()
     assert got == [None if pd.isna(v) else v for v in expected]
+
+
+@pytest.mark.parametrize("written", [False, 0, "false", "No"])
+def test_session_source_off_in_any_spelling(written):
+    result = read_export(NDJSON, salt="s", session_source=written)
+    assert result.report.columns["source"] == "collected_traffic_source.manual_source"
+
+
+def test_session_source_must_be_true_or_false():
+    with pytest.raises(ExportError, match="session_source= must be true or false"):
+        read_export(NDJSON, salt="s", session_source="maybe")
