@@ -6,10 +6,10 @@ Writes a per-tweet activity export (x_tweet_activity) and a Shopify orders
 export (shopify_orders) of the given sizes into a temporary folder, then, for
 each, times ``engagekit.read_export`` and the baseline
 ``pandas.read_csv(path, engine="pyarrow")`` (parsing only: no validation, no
-NA/0 rules, no accounting), each the median of ``--repeat`` runs, and measures
-peak memory of one load in a fresh process (peak resident memory growth over
-the size of the loaded frame). Goals: time ratio within 2x, memory within 3x.
-The generated texts hold no quoted newline, which the baseline cannot parse.
+NA/0 rules, no accounting), each the median of ``--repeat`` runs taken in
+turns, and measures peak memory of one load in a fresh process, the median of
+``--repeat`` processes (peak resident memory growth over the size of the
+loaded frame). Goals: time ratio within 2x, memory within 3x. The generated texts hold no quoted newline, which the baseline cannot parse.
 """
 
 from __future__ import annotations
@@ -96,13 +96,16 @@ def write_orders(path: Path, rows: int, seed: int = 2) -> None:
     frame.to_csv(path, index=False, lineterminator="\n")
 
 
-def median_seconds(fn, repeat: int) -> float:
-    times = []
+def median_seconds(fns, repeat: int) -> list[float]:
+    """The median time of each function of ``fns`` over ``repeat`` rounds, the functions taking turns in each
+    round (so that a change in the machine's load falls on all of them alike)."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, spent in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
 
 
 # Peak resident memory from /proc (VmHWM starts afresh with the new process; ru_maxrss would carry
@@ -124,9 +127,13 @@ print(json.dumps({"peak_growth": peak() - before, "frame": int(frame.memory_usag
 """
 
 
-def memory(path: Path, how: str) -> dict[str, int]:
-    out = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, str(path), how], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+def memory(path: Path, how: str, repeat: int) -> dict[str, int]:
+    """Peak memory growth of one load and the loaded frame's size, the median over ``repeat`` fresh processes."""
+    runs = [
+        json.loads(subprocess.run([sys.executable, "-c", _MEMORY_PROBE, str(path), how], capture_output=True, text=True, check=True).stdout)
+        for _ in range(repeat)
+    ]
+    return {key: int(statistics.median(run[key] for run in runs)) for key in runs[0]}
 
 
 def main() -> None:
@@ -147,9 +154,11 @@ def main() -> None:
             write(path, size)
             result = engagekit.read_export(path)
             assert result.format == name and result.report.is_balanced()
-            ours = median_seconds(lambda path=path: engagekit.read_export(path), args.repeat)
-            base = median_seconds(lambda path=path: pd.read_csv(path, engine="pyarrow"), args.repeat)
-            mem = memory(path, "engagekit")
+            ours, base = median_seconds(
+                [lambda path=path: engagekit.read_export(path), lambda path=path: pd.read_csv(path, engine="pyarrow")],
+                args.repeat,
+            )
+            mem = memory(path, "engagekit", args.repeat)
             print(
                 f"{name:<18}{result.report.rows_read:>9}{ours:>13.3f}{base:>11.3f}{ours / base:>7.2f}"
                 f"{mem['peak_growth'] / 1e6:>9.0f}{mem['frame'] / 1e6:>10.0f}{mem['peak_growth'] / mem['frame']:>10.2f}"

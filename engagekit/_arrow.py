@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from collections.abc import Callable
 
-__all__ = ["STR_DTYPE", "as_arrow", "constant_str", "map_distinct", "missing_str", "to_str_series"]
+__all__ = ["STR_DTYPE", "arrow_chunks", "as_arrow", "constant_str", "map_distinct", "missing_str", "release_unused_memory", "to_str_series"]
 
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 
@@ -26,6 +26,16 @@ def as_arrow(values: pd.Series) -> pa.ChunkedArray:
         result = result if isinstance(result, pa.ChunkedArray) else pa.chunked_array([result])
         return result.cast(pa.string()) if result.type != pa.string() else result
     return pa.chunked_array([pa.array(values.astype("str").to_numpy(na_value=None), type=pa.string())])
+
+
+def arrow_chunks(values: pd.Series) -> list[pa.Array]:
+    """The Arrow chunks holding an Arrow-backed ``str`` Series, as they are (no cast, no copy), to join
+    Series without copying (:func:`to_str_series` of their chunks)."""
+    array = values.array
+    if isinstance(values.dtype, pd.StringDtype) and hasattr(array, "__arrow_array__"):
+        result = pa.array(array)
+        return result.chunks if isinstance(result, pa.ChunkedArray) else [result]
+    return as_arrow(values).chunks
 
 
 def constant_str(value: str | None, n: int) -> pd.Series:
@@ -53,3 +63,14 @@ def map_distinct(values: pa.Array | pa.ChunkedArray, fn: Callable[[str], str | N
         encoded = encoded.combine_chunks() if encoded.num_chunks else pa.array([], pa.dictionary(pa.int32(), values.type))
     mapped = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], type=pa.string())
     return pc.take(mapped, encoded.indices)
+
+
+def release_unused_memory() -> None:
+    """Give back to the system the memory Arrow's allocator holds free (after a step whose temporary arrays
+    are let go).
+
+    Arrow's default allocator (mimalloc) keeps the pages it freed, in a part of its own for each thread,
+    for later arrays: a read that works block by block would otherwise hold the garbage of every block at
+    its peak. Call it from the thread that did the work.
+    """
+    pa.default_memory_pool().release_unused()

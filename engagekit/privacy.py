@@ -26,9 +26,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._arrow import as_arrow, to_str_series
+from ._arrow import as_arrow, release_unused_memory, to_str_series
 
-__all__ = ["DEFAULT_SALT", "KINDS", "normalise_identifier", "hash_identifiers", "salted_sha256", "distinct_digests"]
+__all__ = ["DEFAULT_SALT", "KINDS", "normalise_identifier", "hash_identifiers", "salted_sha256", "distinct_digests", "chunk_digests"]
 
 #: Used when a client names no salt; a client should set its own in client.yml.
 DEFAULT_SALT = "engagekit"
@@ -95,9 +95,7 @@ def _hexdigests(salted: pa.Array) -> pa.Array:
             digests = con.sql("SELECT sha256(v) AS h FROM salted").to_arrow_table()
         return digests.column("h").combine_chunks().cast(pa.string())
     filled = salted.drop_null()
-    sha256 = hashlib.sha256
-    digests = b"".join([sha256(v).digest() for v in filled.cast(pa.binary()).to_pylist()])
-    hexes = _hex_strings(digests, len(filled))
+    hexes = _hex_strings(_sha256_hex(filled.cast(pa.binary())), len(filled))
     if len(filled) == len(salted):
         return hexes
     valid = salted.is_valid().to_numpy(zero_copy_only=False)
@@ -108,9 +106,23 @@ def _hexdigests(salted: pa.Array) -> pa.Array:
 _HEX_PAIRS = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype=np.uint16)
 
 
-def _hex_strings(digests: bytes, n: int) -> pa.Array:
-    """``n`` concatenated 32-byte digests as 64-character lower-case hex strings."""
-    text = _HEX_PAIRS[np.frombuffer(digests, dtype=np.uint8)].tobytes()
+#: Values hashed at a time by :func:`_sha256_hex` (the Python objects of a slice only are alive at once).
+_HASH_SLICE = 1 << 13
+
+
+def _sha256_hex(values: pa.Array) -> np.ndarray:
+    """The lower-case hex SHA-256 digest of each (non-null) binary value, 64 bytes each, one after the other."""
+    text = np.empty(64 * len(values), dtype=np.uint8)
+    sha256 = hashlib.sha256
+    for start in range(0, len(values), _HASH_SLICE):
+        part = values.slice(start, _HASH_SLICE).to_pylist()
+        digests = b"".join([sha256(v).digest() for v in part])
+        text[64 * start:64 * (start + len(part))] = _HEX_PAIRS[np.frombuffer(digests, dtype=np.uint8)].view(np.uint8)
+    return text
+
+
+def _hex_strings(text: np.ndarray, n: int) -> pa.Array:
+    """``n`` 64-character hex digests written one after the other in ``text`` as Arrow strings."""
     kind, width = (pa.string(), np.int32) if 64 * n < 2**31 else (pa.large_string(), np.int64)
     offsets = np.arange(0, 64 * (n + 1), 64, dtype=width)
     return pa.Array.from_buffers(kind, n, [None, pa.py_buffer(offsets), pa.py_buffer(text)])
@@ -167,13 +179,50 @@ def distinct_digests(
     if values.type != pa.string():
         values = values.cast(pa.string())
     encoded = pc.dictionary_encode(values)  # each distinct value once; nulls are null indices
-    distinct = encoded.dictionary
+    return _digests_of_distinct(encoded.dictionary, salt, kind), encoded.indices
+
+
+def _digests_of_distinct(distinct: pa.Array, salt: str, kind: Kind) -> pa.Array:
+    """The digest of each of the ``distinct`` (non-null) values; null for a blank one."""
     python = pc.match_substring_regex(distinct, _NEEDS_PYTHON)  # also true for ""
     normalised = _normalised_plain(distinct, kind)
     if pc.any(python).as_py():
         other = [normalise_identifier(v, kind=kind) if v.strip() else None for v in distinct.filter(python).to_pylist()]
         normalised = pc.replace_with_mask(normalised, python, pa.array(other, pa.string()))
-    return _hexdigests(pc.binary_join_element_wise(salt, normalised, "")), encoded.indices
+    return _hexdigests(pc.binary_join_element_wise(salt, normalised, ""))
+
+
+def chunk_digests(values: pa.ChunkedArray, salt: str | None, *, kind: Kind = "contact") -> pa.ChunkedArray:
+    """The digests of :func:`salted_sha256` for identifiers gathered a chunk at a time (the blocks of one
+    file), each distinct value normalised and hashed once whichever chunks it is in.
+
+    Parameters
+    ----------
+    values
+        The identifiers, dictionary-encoded chunk by chunk (``pc.dictionary_encode`` of each block keeps
+        a block's distinct values only, while the file is read).
+    salt, kind
+        As for :func:`salted_sha256`.
+
+    Returns
+    -------
+    pyarrow.ChunkedArray
+        The digests, chunked as ``values``; null where a value is null or blank.
+    """
+    _check_kind(kind)
+    salt = DEFAULT_SALT if salt is None else salt
+    if not values.num_chunks:
+        return pa.chunked_array([], pa.string())
+    unified = values.unify_dictionaries()  # one dictionary for every chunk, each distinct value once
+    digests = _digests_of_distinct(unified.chunk(0).dictionary.cast(pa.string()), salt, kind)
+    release_unused_memory()  # the hashing's temporary arrays, before the digest of every row is built
+    return pa.chunked_array([pc.take(digests, chunk.indices) for chunk in unified.chunks], pa.string())
+
+
+def _np_valid(values: pa.Array, *, invert: bool = False) -> np.ndarray:
+    """Where ``values`` is not null (``invert``: where it is) as a numpy boolean array."""
+    valid = values.is_valid().to_numpy(zero_copy_only=False)
+    return ~valid if invert else valid
 
 
 def _as_strings(values: pd.Series) -> pa.ChunkedArray:

@@ -9,12 +9,16 @@ raising from inside pandas.
 
 from __future__ import annotations
 
+import array
+import copy
 import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -23,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import ExportError, MissingColumnError
-from .._arrow import STR_DTYPE, as_arrow, to_str_series
+from .._arrow import STR_DTYPE, arrow_chunks, as_arrow, release_unused_memory, to_str_series
 from ..schema import na_series
 from ._base import LoadReport
 
@@ -39,6 +43,9 @@ __all__ = [
     "pick_date_format",
     "parse_duration",
     "open_rows",
+    "read_blocks",
+    "concat_frames",
+    "BLOCK_BYTES",
     "read_table",
     "RowBuilder",
     "Table",
@@ -255,6 +262,7 @@ class RowBuilder:
         """A RowBuilder over a file read column-wise by :func:`read_table`."""
         rows = cls.__new__(cls)
         rows._setup(table.file, table.header.cells, table.columns, table.n_rows, report, table.lines)
+        rows._stripped.update(table.stripped)
         return rows
 
     def _setup(self, file, header, arrays, n, report, lines) -> None:
@@ -290,13 +298,13 @@ class RowBuilder:
                 raise ValueError("the cells were released by finish(): convert every column before finishing")
             raise ValueError(f"column {self.header[pos]!r} was not selected when the file was read")
         if pos not in self._stripped:
-            cells = self._arrays[pos]
-            if _any_edge_space(cells):
-                cells = pc.utf8_trim_whitespace(cells)
-            if pc.any(pc.equal(cells, "")).as_py():
-                cells = pa.chunked_array([_null_where_empty(chunk) for chunk in cells.chunks], cells.type)
-            self._stripped[pos] = cells
+            self._stripped[pos] = _stripped_cells(self._arrays[pos])
         return self._stripped[pos]
+
+    def cells(self, pos: int) -> pa.ChunkedArray:
+        """The cells of column ``pos`` as Arrow strings, stripped; empty cells are null (what :meth:`raw` holds,
+        for work done in Arrow)."""
+        return self._cells(pos)
 
     def raw(self, pos: int) -> pd.Series:
         """The cells of column ``pos`` as ``str``, stripped; empty cells are NA."""
@@ -621,6 +629,15 @@ def _any_edge_space(cells: pa.ChunkedArray) -> bool:
     return False
 
 
+def _stripped_cells(cells: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``cells`` stripped of surrounding white space, empty cells null (what :meth:`RowBuilder.raw` holds)."""
+    if _any_edge_space(cells):
+        cells = pc.utf8_trim_whitespace(cells)
+    if pc.any(pc.equal(cells, "")).as_py():
+        cells = pa.chunked_array([_null_where_empty(chunk) for chunk in cells.chunks], cells.type)
+    return cells
+
+
 def _byte_lengths(cells: pa.ChunkedArray) -> np.ndarray:
     """The length in bytes of each cell (0 for a null)."""
     lengths = pc.binary_length(cells)
@@ -749,6 +766,45 @@ def read_table(
     number of cells differs from the header's): the caller then reads records
     with :func:`read_records`, which locates every problem by line.
     """
+    start = _data_start(path, skip, delimiter, select)
+    if start is None:
+        return None
+    # A quoted newline inside a cell makes Arrow parse serially: try the parallel parse first. A row
+    # whose number of cells differs (or text that is not UTF-8) fails both: the caller reads records.
+    table = None
+    for newlines_in_values in (False, True):
+        with open(path, "rb") as fh:
+            fh.seek(start.offset)
+            table = _arrow_csv(fh, start, delimiter, newlines_in_values)
+        if table is not None:
+            break
+    if table is None:
+        return None
+
+    def lines() -> np.ndarray:
+        text = decode(path)
+        records = read_records(text, delimiter=delimiter)
+        return np.array([r.line for r in records[1 + skip:]], dtype=np.int64)
+
+    return _as_table(path, start, table, lines)
+
+
+@dataclass(frozen=True)
+class _DataStart:
+    """Where the data of a delimited file starts: the header and the skipped records before it, the byte
+    ``offset`` of the first data row, and the columns to convert (``wanted`` of ``width``)."""
+
+    header: Record
+    skipped: list[Record]
+    offset: int
+    width: int
+    wanted: list[int]
+
+
+def _data_start(
+    path: Path, skip: int, delimiter: str, select: Callable[[list[str]], Iterable[int]] | None
+) -> _DataStart | None:
+    """The :class:`_DataStart` of a UTF-8 file; None when the file is not UTF-8 or has too few records."""
     with open(path, "rb") as fh:
         raw = fh.read(1 << 20)
     encoding = _encoding_of(raw)
@@ -761,47 +817,265 @@ def read_table(
     header, skipped = lead[0], lead[1:]
     width = len(header.cells)
     wanted = sorted(set(select(header.cells))) if select is not None else list(range(width))
-    offset = _byte_offset_of_line(path, data_line)
-    # A quoted newline inside a cell makes Arrow parse serially: try the parallel parse first. A row
-    # whose number of cells differs (or text that is not UTF-8) fails both: the caller reads records.
-    table = None
-    for newlines_in_values in (False, True):
-        table = _arrow_csv(path, max(offset, bom), width, wanted, delimiter, newlines_in_values)
-        if table is not None:
-            break
-    if table is None:
-        return None
-
-    def lines() -> np.ndarray:
-        text = decode(path)
-        records = read_records(text, delimiter=delimiter)
-        return np.array([r.line for r in records[1 + skip:]], dtype=np.int64)
-
-    columns = [table.column(f"c{i}") if i in wanted else None for i in range(width)]
-    return Table(path, header, skipped, columns, table.num_rows, lines)
+    offset = max(_byte_offset_of_line(path, data_line), bom)
+    return _DataStart(header, skipped, offset, width, wanted)
 
 
-def _arrow_csv(path: Path, offset: int, width: int, wanted: list[int], delimiter: str,
-               newlines_in_values: bool) -> pa.Table | None:
-    """The data rows read by Arrow as text columns; None when a row does not parse (wrong number of
-    cells, a quoted newline while ``newlines_in_values`` is off, text that is not UTF-8)."""
+def _as_table(path: Path, start: _DataStart, table: pa.Table, lines: Callable[[], np.ndarray]) -> Table:
+    """The rows Arrow read (``table``) as a :class:`Table` (None for each column not wanted)."""
+    columns = [table.column(f"c{i}") if i in start.wanted else None for i in range(start.width)]
+    return Table(path, start.header, start.skipped, columns, table.num_rows, lines)
+
+
+def _arrow_csv(
+    source: object, start: _DataStart, delimiter: str, newlines_in_values: bool, *, use_threads: bool = True
+) -> pa.Table | None:
+    """The data rows in ``source`` (a file positioned at the data, or a buffer) read by Arrow as text columns
+    (only the ``wanted`` ones converted); None when a row does not parse (wrong number of cells, a quoted
+    newline while ``newlines_in_values`` is off, text that is not UTF-8)."""
     try:
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            return pacsv.read_csv(
-                fh,
-                read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)]),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=delimiter, newlines_in_values=newlines_in_values,
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={f"c{i}": pa.string() for i in wanted},
-                    include_columns=[f"c{i}" for i in wanted],
-                    strings_can_be_null=False, quoted_strings_can_be_null=False,
-                ),
-            )
+        return pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(start.width)], use_threads=use_threads),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines_in_values),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in start.wanted},
+                include_columns=[f"c{i}" for i in start.wanted],
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
+
+
+#: About how many bytes of the file make a block of :func:`read_blocks`.
+BLOCK_BYTES = 1 << 22
+
+_Result = TypeVar("_Result")
+_Item = TypeVar("_Item")
+
+
+class _NotArrowReadable(Exception):
+    """A block Arrow cannot read: :func:`read_blocks` starts again another way."""
+
+
+def read_blocks(
+    path: Path,
+    report: LoadReport,
+    convert: Callable[[Record, list[Record], Iterator[RowBuilder]], _Result],
+    *,
+    format: str,
+    skip: int = 0,
+    delimiter: str = ",",
+    select: Callable[[list[str]], Iterable[int]] | None = None,
+    block_bytes: int = BLOCK_BYTES,
+) -> _Result:
+    """Read a delimited file a block of rows at a time, letting go of each block's cells once it is converted.
+
+    Parameters
+    ----------
+    path
+        The file.
+    report
+        Where rows are counted; ``report.rows_read`` grows by each block's rows as it is read.
+    convert
+        ``convert(header, skipped, blocks)`` gets the header, the ``skip``
+        records after it and an iterator of RowBuilders over consecutive
+        blocks of rows (at least one block, maybe empty), and returns what the
+        read gives (typically the blocks' frames joined by
+        :func:`concat_frames`). It takes the blocks one at a time, finishing
+        each (:meth:`RowBuilder.finish`) before asking for the next. State
+        that crosses blocks (say, keys seen in earlier blocks) is its own.
+    format
+        The format's name, for messages.
+    skip, delimiter, select
+        As for :func:`open_rows`.
+    block_bytes
+        About how many bytes of the file make a block (a block holds whole rows, at least one).
+
+    Returns
+    -------
+    object
+        What ``convert`` returns.
+
+    Notes
+    -----
+    Each block is parsed by Arrow (only the columns ``select`` names are
+    converted) in a second thread while ``convert`` works on the block before
+    it. A block's rows are numbered from 0; a dropped row gets its line in the
+    file (the file is read again for the lines, only when a row is dropped).
+    After each block the memory Arrow's allocator holds unused is given back
+    (:func:`~engagekit._arrow.release_unused_memory`), so that the peak stays
+    near one block's work plus what ``convert`` keeps.
+
+    When Arrow cannot read a block (a quoted newline, which it is then asked
+    to allow; a row with the wrong number of cells; text that is not UTF-8),
+    the report is put back as it was and ``convert`` runs again from the
+    start, at last on one block of every record of the file, read as
+    :func:`open_rows` reads it: the result never depends on where blocks fall.
+    """
+    start = _data_start(path, skip, delimiter, select)
+    if start is not None:
+        saved = copy.deepcopy(report)
+        for newlines_in_values in (False, True):
+            blocks = _arrow_blocks(path, report, start, delimiter, newlines_in_values, block_bytes)
+            try:
+                return convert(start.header, start.skipped, blocks)
+            except _NotArrowReadable:
+                blocks.close()
+                vars(report).update(copy.deepcopy(vars(saved)))
+    records = read_records(decode(path, report), delimiter=delimiter)
+    header = check_header_row(records, path, format)
+    data = records[1 + skip:]
+    report.rows_read = len(data)
+    return convert(header, records[1:1 + skip], iter([RowBuilder(path, header.cells, data, report)]))
+
+
+def _arrow_blocks(
+    path: Path, report: LoadReport, start: _DataStart, delimiter: str, newlines_in_values: bool, block_bytes: int
+) -> Iterator[RowBuilder]:
+    """RowBuilders over the data rows of ``path`` read by Arrow, about ``block_bytes`` at a time (at least one,
+    maybe empty), each next block parsed while the caller converts this one; raises
+    :class:`_NotArrowReadable` where a block does not parse."""
+    report.rows_read = 0
+    lines = _RecordLines(path, delimiter, 1 + len(start.skipped))
+    with ThreadPoolExecutor(max_workers=1) as ahead:
+        blocks = _parsed_blocks(path, start, delimiter, newlines_in_values, block_bytes)
+        for table, stripped in _read_ahead(ahead, blocks):
+            first, n = report.rows_read, table.num_rows
+            report.rows_read += n
+            columns = [table.column(f"c{i}") if i in start.wanted else None for i in range(start.width)]
+            del table
+            block = Table(path, start.header, start.skipped, columns, n, lines.of_rows(first, n), stripped)
+            yield RowBuilder.from_table(block, report)
+            del columns, stripped, block
+            release_unused_memory()
+
+
+def _read_ahead(pool: ThreadPoolExecutor, items: Iterator[_Item]) -> Iterator[_Item]:
+    """The items of ``items``, each next one made in ``pool`` while the caller works on the one before."""
+    done = object()
+    coming = pool.submit(next, items, done)
+    while (item := coming.result()) is not done:
+        coming = pool.submit(next, items, done)
+        yield item
+        del item
+
+
+def _parsed_blocks(
+    path: Path, start: _DataStart, delimiter: str, newlines_in_values: bool, block_bytes: int
+) -> Iterator[tuple[pa.Table, dict[int, pa.ChunkedArray]]]:
+    """The data rows of ``path`` parsed by Arrow, the whole rows in about ``block_bytes`` at a time (at least
+    one table, maybe empty), each with its wanted columns stripped (:func:`_stripped_cells`, by position);
+    raises :class:`_NotArrowReadable` where a block does not parse.
+
+    A block is parsed on one thread (Arrow's own threads would each keep memory of their own).
+    """
+    found = False
+    offset = start.offset
+    with open(path, "rb") as fh:
+        while True:
+            data, end = _whole_rows_at(fh, offset, block_bytes, quoted_newlines=newlines_in_values)
+            if end == 0:
+                break
+            block = pa.BufferReader(pa.py_buffer(memoryview(data)[:end]))
+            table = _arrow_csv(block, start, delimiter, newlines_in_values, use_threads=False)
+            if table is None and data[:end].strip(b"\r\n"):
+                raise _NotArrowReadable(path)
+            del block, data
+            offset += end
+            if table is not None:
+                found = True
+                table = table.combine_chunks()  # one chunk a column: fewer, larger steps for the caller
+                yield table, {i: _stripped_cells(table.column(f"c{i}")) for i in start.wanted}
+                del table
+                release_unused_memory()  # what parsing left in this thread's part of the allocator
+    if not found:  # a header without data rows
+        yield pa.table({f"c{i}": pa.array([], pa.string()) for i in start.wanted}), {}
+
+
+def _whole_rows_at(fh: BinaryIO, offset: int, size: int, *, quoted_newlines: bool) -> tuple[bytes, int]:
+    """The bytes from ``offset`` (about ``size``, more when a row is longer) and where the whole rows in them
+    end (0: none, at the end of the file)."""
+    while True:
+        fh.seek(offset)
+        data = fh.read(size)
+        if len(data) < size:  # the rest of the file: it ends with a whole row
+            return data, len(data)
+        end = _whole_rows_end(data, quoted_newlines=quoted_newlines)
+        if end:
+            return data, end
+        size *= 2
+
+
+def _whole_rows_end(data: bytes, *, quoted_newlines: bool) -> int:
+    """Where the whole rows at the start of ``data`` end: after its last line break (0: none), outside quotes
+    when a quoted cell may hold a line break.
+
+    A line break is outside quotes when an even number of quote characters come before it (``""`` inside
+    a quoted cell counts two). A quote inside an unquoted cell can mislead this; a block cut inside a row
+    then has a row with the wrong number of cells on each side of the cut, which Arrow refuses.
+    """
+    end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+    if not quoted_newlines:  # a line break in a cell makes Arrow refuse the block
+        return end
+    quotes = data.count(b'"', 0, end)
+    while end and quotes % 2:
+        before = max(data.rfind(b"\n", 0, end - 1), data.rfind(b"\r", 0, end - 1)) + 1
+        quotes -= data.count(b'"', before, end)
+        end = before
+    return end
+
+
+class _RecordLines:
+    """The line each data record of a file starts on (as :func:`read_records` numbers them), found by reading
+    the file again, once, only when a line is asked for."""
+
+    def __init__(self, path: Path, delimiter: str, before: int) -> None:
+        self._path, self._delimiter, self._before = path, delimiter, before
+        self._lines: np.ndarray | None = None
+
+    def of_rows(self, first: int, n: int) -> Callable[[], np.ndarray]:
+        """A function giving the lines of the ``n`` data records from the ``first`` (numbered from 0)."""
+        return lambda: self._all()[first:first + n]
+
+    def _all(self) -> np.ndarray:
+        if self._lines is None:
+            with open(self._path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+                self._lines = _record_lines(fh, self._delimiter)[self._before:]
+        return self._lines
+
+
+def _record_lines(text: Iterable[str], delimiter: str) -> np.ndarray:
+    """The line each record of CSV ``text`` (lines read with ``newline=""``) starts on, blank lines skipped."""
+    reader = csv.reader(text, delimiter=delimiter, strict=False)
+    starts = array.array("q")
+    consumed = 0
+    for cells in reader:
+        start = consumed + 1
+        consumed = reader.line_num
+        if cells and not (len(cells) == 1 and cells[0] == ""):
+            starts.append(start)
+    return np.frombuffer(starts, dtype=np.int64) if starts else np.zeros(0, dtype=np.int64)
+
+
+def concat_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Frames with the same columns (the blocks of one file) one after the other, with a fresh RangeIndex.
+
+    Text columns are joined as the chunks of one Arrow array, without copying their text or offsets; the
+    others are concatenated by pandas.
+    """
+    if len(frames) == 1:
+        return frames[0]
+    columns: dict[str, pd.Series] = {}
+    for key in frames[0].columns:
+        parts = [frame[key] for frame in frames]
+        if all(part.dtype == STR_DTYPE for part in parts):
+            chunks = [chunk for part in parts for chunk in arrow_chunks(part)]
+            columns[key] = to_str_series(pa.chunked_array(chunks, chunks[0].type if chunks else pa.large_string()))
+        else:
+            columns[key] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _lead(text: str, n_records: int, delimiter: str) -> tuple[list[Record], int | None]:
@@ -838,6 +1112,9 @@ class Table:
     columns: list[pa.ChunkedArray | None]
     n_rows: int
     lines: Callable[[], np.ndarray]
+    #: Columns already stripped as :meth:`RowBuilder.raw` holds them, by position (done while the
+    #: block before was being converted).
+    stripped: dict[int, pa.ChunkedArray] = field(default_factory=dict)
 
 
 _DURATION = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d(?:\.\d+)?)$")
@@ -869,6 +1146,9 @@ def _parse_datetimes(cells: pa.ChunkedArray, raw: pd.Series, *, format: str | No
     """
     if format is None:
         return pd.to_datetime(raw, errors="coerce", dayfirst=dayfirst, format="mixed")
+    layout = _fixed_layout(format)
+    if layout is not None and (direct := _parse_fixed(cells, layout)) is not None:
+        return pd.Series(direct.to_pandas())
     arrow = None
     if not any(code in format for code in ("%b", "%a", "%B", "%A", "%p", "%I", "%f", "%j")):
         try:
@@ -880,7 +1160,6 @@ def _parse_datetimes(cells: pa.ChunkedArray, raw: pd.Series, *, format: str | No
     valid = pc.is_valid(cells)
     if pc.sum(pc.and_(pc.is_null(arrow), valid)).as_py() not in (0, None):
         return _pandas_datetimes(raw, format)
-    layout = _fixed_layout(format)
     if layout is not None:
         suspect = _np_bool(valid) & ~_written_as_parsed(cells, arrow, layout)
     else:
@@ -889,6 +1168,7 @@ def _parse_datetimes(cells: pa.ChunkedArray, raw: pd.Series, *, format: str | No
     parsed = pd.Series(arrow.to_pandas())
     if suspect.any():
         parsed = parsed.copy(deep=True)  # Arrow's buffer is read-only
+        # .array, not .to_numpy(): a numpy array of NaT only would be taken as naive times
         parsed[suspect] = _pandas_datetimes(raw[suspect], format).astype(parsed.dtype).array
     return parsed
 
@@ -994,6 +1274,70 @@ def _block_written_as_parsed(matrix: np.ndarray, micros: np.ndarray, layout: _La
         if code != "%z":
             ok &= number(pos, _FIXED_WIDTH[code]) == values[code]()
     return ok
+
+
+def _parse_fixed(cells: pa.ChunkedArray, layout: _Layout) -> pa.Array | None:
+    """The cells as timestamps (microseconds; UTC when the layout has ``%z``) read straight from their
+    digits, when every cell is written canonically in ``layout`` and is a real date and time; None
+    otherwise (the caller then parses them the slower, general way).
+
+    The same values as strptime followed by the written-back check of :func:`_written_as_parsed`, in
+    one pass over the bytes: fields are read at their fixed positions, checked against the calendar
+    (month 1-12, the days of that month, 23:59:59 at most, an offset under 24 hours) and combined.
+    """
+    n = len(cells)
+    valid = _np_bool(pc.is_valid(cells))
+    filled = cells.filter(pa.array(valid)) if not valid.all() else cells
+    if not len(filled) or not _np_bool(pc.equal(pc.binary_length(filled), layout.width)).all():
+        return None
+    chars = np.ascontiguousarray(_fixed_width_bytes(filled, layout.width).T)
+    ok = np.ones(len(filled), dtype=bool)
+    for pos, char in layout.literals.items():
+        ok &= chars[pos] == char
+    digits = chars - np.uint8(ord("0"))  # wraps: a byte that is not a digit becomes > 9
+
+    def field(code: str, default: int, at: int | None = None, width: int | None = None) -> np.ndarray:
+        start = layout.fields.get(code) if at is None else at
+        if start is None:
+            return np.full(len(filled), default, dtype=np.int64)
+        value = np.zeros(len(filled), dtype=np.int64)
+        for i in range(start, start + (width or _FIXED_WIDTH[code])):
+            np.logical_and(ok, digits[i] <= 9, out=ok)
+            value = value * 10 + digits[i]
+        return value
+
+    year, month, day = field("%Y", 1970), field("%m", 1), field("%d", 1)
+    hour, minute, second = field("%H", 0), field("%M", 0), field("%S", 0)
+    ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (hour <= 23) & (minute <= 59) & (second <= 59)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    ok &= day <= _DAYS_IN_MONTH[np.clip(month, 1, 12)] + (leap & (month == 2))
+    seconds = ((_days_from_civil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second
+    tz = None
+    if "%z" in layout.fields:
+        at = layout.fields["%z"]
+        sign = chars[at]
+        hours, minutes = field("", 0, at + 1, 2), field("", 0, at + 3, 2)
+        ok &= ((sign == ord("+")) | (sign == ord("-"))) & (hours <= 23) & (minutes <= 59)
+        seconds -= np.where(sign == ord("-"), -1, 1) * (hours * 3600 + minutes * 60)
+        tz = "UTC"
+    if not ok.all():
+        return None
+    micros = np.zeros(n, dtype=np.int64)
+    micros[valid] = seconds * 1_000_000
+    return pa.array(micros, type=pa.timestamp("us", tz), mask=~valid)
+
+
+#: The days of each month (index 1-12) in a common year.
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's ``days_from_civil``), for years >= 1."""
+    year = year - (month <= 2)
+    era = year // 400
+    of_era = year - era * 400
+    of_year = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    return era * 146_097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719_468
 
 
 def _fixed_width_bytes(cells: pa.ChunkedArray, width: int) -> np.ndarray:

@@ -154,6 +154,39 @@ def test_impossible_dates_drop_the_row_naming_the_expected_form(cell):
     assert dropped.reason == "not a valid date/time (expected YYYY-MM-DD HH:MM:SS)"
 
 
+written_fields = st.tuples(
+    st.integers(min_value=1, max_value=9999), st.integers(min_value=0, max_value=13), st.integers(min_value=0, max_value=32),
+    st.integers(min_value=0, max_value=24), st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=60),
+    st.integers(min_value=-2400, max_value=2400),
+)
+
+
+def _written(fields: tuple[int, ...]) -> str:
+    year, month, day, hour, minute, second, offset = fields
+    sign = "-" if offset < 0 else "+"
+    return f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}:{second:02d} {sign}{abs(offset):04d}"
+
+
+@example([(2024, 2, 29, 23, 59, 59, -530), (2023, 2, 29, 0, 0, 0, 0), (1900, 2, 29, 0, 0, 0, 0), (2000, 2, 29, 0, 0, 0, 100)])
+@example([(2023, 2, 29, 0, 0, 0, 0)])
+@example([(1900, 2, 29, 12, 0, 0, 0)])
+@example([(2024, 4, 31, 12, 0, 0, 0)])
+@example([(2024, 12, 31, 23, 59, 60, 0)])
+@example([(2024, 2, 29, 0, 0, 0, -2359), (2000, 2, 29, 23, 59, 59, 1400)])
+@given(st.lists(written_fields, min_size=1, max_size=10))
+def test_fixed_width_timestamps_read_as_pandas_reads_them(cells):
+    """Cells written in a fixed-width format are read from their digits: the same moments as pandas gives,
+    and a row dropped exactly where pandas finds no such moment (2023-02-29, 24:00, second 60, month 13)."""
+    texts = [_written(fields) for fields in cells]
+    fmt = "%Y-%m-%d %H:%M:%S %z"
+    expected = pd.to_datetime(pd.Series(texts), format=fmt, errors="coerce", utc=True)
+    rows, report = _rows(texts)
+    parsed = rows.timestamp("occurred_at", 0, format=fmt)
+    rows.finish()
+    assert [line - 2 for line in sorted(d.line for d in report.dropped)] == [i for i, v in enumerate(expected) if pd.isna(v)]
+    assert parsed[expected.notna()].tolist() == expected.dropna().tolist()
+
+
 hours = st.integers(min_value=0, max_value=999)
 minutes = st.integers(min_value=0, max_value=59)
 seconds = st.integers(min_value=0, max_value=59)
