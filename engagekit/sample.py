@@ -3,8 +3,9 @@
 :func:`write_sample` writes one year (2025-01-01 to 2025-12-31, Europe/Berlin,
 EUR) of fictional exports in the platforms' native formats (see
 ``formats.md``): X per-tweet activity files, Facebook post-level exports, a GA4
-traffic-acquisition CSV, a Shopify orders export and a CRM newsletter sign-up
-list, plus ``client.yml`` and ``truth.yml``.
+traffic-acquisition CSV, a Shopify orders export, a CRM newsletter sign-up
+list and a month of the website's events as GA4 exports them to BigQuery
+(:mod:`engagekit.sample_events`), plus ``client.yml`` and ``truth.yml``.
 
 Planted truth (recorded in ``truth.yml``):
 
@@ -33,6 +34,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import yaml
+
+from .sample_events import write_ga4_events
 
 __all__ = ["write_sample"]
 
@@ -893,7 +896,7 @@ def _write_client(folder: pathlib.Path, client: str) -> pathlib.Path:
     return path
 
 
-def _write_truth(folder: pathlib.Path, seed: int, posts: list[Post]) -> pathlib.Path:
+def _write_truth(folder: pathlib.Path, seed: int, posts: list[Post], events_funnel: dict) -> pathlib.Path:
     """Write ``truth.yml`` with the planted effects and every post's category."""
     truth = {
         "seed": int(seed),
@@ -910,6 +913,7 @@ def _write_truth(folder: pathlib.Path, seed: int, posts: list[Post]) -> pathlib.
                    "effect_per_click": EFFECT_PER_CLICK}],
         "noise": {"registration": ["reactions", "comments", "shares"]},
         "orders_driver": "offer posts (same day)",
+        "events_funnel": events_funnel,
         "post_categories": {p.post_id: p.category for p in sorted(posts, key=lambda p: (p.platform, p.local))},
     }
     path = folder / "truth.yml"
@@ -950,6 +954,7 @@ def write_sample(directory: str | pathlib.Path, *, client: str = "brightpaw", se
     _write_ga4(rng, folder, posts, signups, orders)
     _write_shopify(folder, orders)
     _write_signups(folder, signups)
+    _, events_funnel = write_ga4_events(folder, signups, seed=seed)
     _write_client(folder, client)
-    _write_truth(folder, seed, posts)
+    _write_truth(folder, seed, posts, events_funnel)
     return folder

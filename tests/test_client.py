@@ -22,12 +22,12 @@ def test_sample_loads_every_table_typed(sample):
         schema.validate(sample.table(table), table)
     assert set(sample.posts["platform"]) == {"x", "facebook"}
     assert set(sample.outcomes["outcome"]) == {"order", "registration"}
-    assert sample.events.empty
+    assert set(sample.events["event"]) == {"session_start", "page_view", "form_start", "sign_up"}
 
 
 def test_every_row_of_every_file_is_accounted_for(sample):
     summary = sample.load_summary()
-    assert len(summary) == 17  # 12 X months, 2 Facebook halves, GA4, Shopify, sign-ups
+    assert len(summary) == 18  # 12 X months, 2 Facebook halves, GA4 traffic, GA4 events, Shopify, sign-ups
     balance = summary["rows_loaded"] + summary["rows_merged"] + summary["rows_totals"] + summary["rows_dropped"]
     assert (balance == summary["rows_read"]).all()
     assert all(report.is_balanced() for report in sample.reports)

@@ -79,7 +79,7 @@ def test_regeneration_is_byte_identical(tmp_path: pathlib.Path) -> None:
     fresh = write_sample(tmp_path)
     committed = sorted(p.name for p in SAMPLE.iterdir())
     assert sorted(p.name for p in fresh.iterdir()) == committed
-    assert len(committed) == 19
+    assert len(committed) == 20
     for name in committed:
         assert (fresh / name).read_bytes() == (SAMPLE / name).read_bytes(), name
 
@@ -124,3 +124,49 @@ def test_x_file_has_forty_quoted_columns(name: str) -> None:
     assert all(len(r) == 40 for r in rows)
     assert text.startswith('"Tweet id","Tweet permalink"')
     assert "\r" not in text
+
+
+def _sample_events() -> list[dict]:
+    """The rows of the sample's GA4 BigQuery export, read with the standard library."""
+    import gzip
+    import json
+
+    with gzip.open(SAMPLE / "events_202512-000000000000.json.gz", "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def test_events_funnel_truth_counts_the_visitors_of_each_step() -> None:
+    """truth.yml's events_funnel counts, for each step, the visitors who reached it; each visitor has one
+    session and reaches the steps in their order, the earlier step first."""
+    truth = yaml.safe_load((SAMPLE / "truth.yml").read_text(encoding="utf-8"))["events_funnel"]
+    rows = _sample_events()
+    assert truth["events"] == len(rows)
+    steps: dict[str, list[tuple[int, str]]] = {}
+    for row in rows:
+        steps.setdefault(row["user_pseudo_id"], []).append((int(row["event_timestamp"]), row["event_name"]))
+    reached = [0] * len(truth["steps"])
+    for events in steps.values():
+        names = [name for _, name in sorted(events)]
+        assert names == truth["steps"][: len(names)]
+        for i in range(len(names)):
+            reached[i] += 1
+    assert reached == truth["users_reaching_step"]
+
+
+def test_events_sign_ups_are_the_crm_sign_ups_of_december() -> None:
+    """Every December sign-up of the CRM list is a sign_up event at the same moment, with its UTM source."""
+    signups = _rows(SAMPLE / "newsletter_signups.csv")[1:]
+    december = sorted(
+        (int(dt.datetime.fromisoformat(r[0]).replace(tzinfo=TZ).timestamp()), r[2] or None)
+        for r in signups if r[0].startswith("2025-12")
+    )
+    rows = _sample_events()
+    first_source = {}
+    for row in sorted(rows, key=lambda r: int(r["event_timestamp"])):
+        tags = row["collected_traffic_source"]
+        first_source.setdefault(row["user_pseudo_id"], tags["manual_source"] if tags else None)
+    found = sorted(
+        (int(row["event_timestamp"]) // 1_000_000, first_source[row["user_pseudo_id"]])
+        for row in rows if row["event_name"] == "sign_up"
+    )
+    assert found == december and len(december) > 100
