@@ -76,11 +76,12 @@ def open_analysis(
     overrides = {
         "start": pd.Timestamp(period_start) if period_start else None,
         "end": pd.Timestamp(period_end) if period_end else None,
-        "kpi": kpi or None,
     }
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if overrides:
         goal = replace(goal, **overrides)
+    if kpi:
+        goal = goal.with_kpi(kpi)
     goal.check_data(dataset)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

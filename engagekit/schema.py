@@ -5,6 +5,11 @@ nullable (``Int64``/``Float64``): NA means the platform did not report a value,
 0 means it reported zero. Ids and free text are ``str``; timestamps of single
 events are UTC (``datetime64[us, UTC]``); daily tables carry a local calendar
 ``date`` (``datetime64[us]``, midnight, no time zone).
+
+``posts.reported_engagement_rate`` is the engagement rate the platform itself
+wrote in its export for the post, as a fraction (0..1); NA where the export
+has none. engagekit's own rates, each named by its definition, are computed
+in :mod:`engagekit.metrics`.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ TABLES: dict[str, dict[str, str]] = {
         "profile_visits": INT,
         "video_views": INT,
         "follows": INT,
+        "reported_engagement_rate": FLOAT,
         "source_file": STR,
     },
     "account_daily": {

@@ -1,11 +1,8 @@
-"""Daily series, the aggregate funnel and the engagement-rate definitions, against hand-computed values."""
+"""Daily series against hand-computed values (engagement rates: test_metrics.py; the funnel: test_funnel.py)."""
 
 import pandas as pd
-import pytest
 
-from engagekit import Goal, aggregate_funnel, daily_engagement, daily_outcomes, load_client, period_engagement_rates, schema
-
-from paths import SAMPLE
+from engagekit import daily_engagement, daily_outcomes, schema
 
 
 def _posts():
@@ -41,24 +38,3 @@ def test_outcomes_outside_the_data_are_na():
     daily = daily_outcomes(outcomes, outcome="order", tz="UTC", start=pd.Timestamp("2025-01-01"), end=pd.Timestamp("2025-01-05"))
     assert daily["count"].tolist()[1:4] == [2, 0, 1]
     assert pd.isna(daily["count"].iloc[0]) and pd.isna(daily["count"].iloc[4])
-
-
-def test_mean_of_rates_and_ratio_of_sums_differ_and_are_named():
-    rates = period_engagement_rates(_posts(), by=["platform"])
-    x = rates.query("platform == 'x' and definition == 'engagements / impressions'").set_index("aggregation")["rate"]
-    assert x["mean of post rates"] == pytest.approx((10 / 100 + 15 / 300) / 2)
-    assert x["ratio of sums"] == pytest.approx(25 / 400)
-    by_reach = rates.query("platform == 'facebook' and definition == 'engagements / reach'")
-    assert by_reach["rate"].iloc[0] == pytest.approx(40 / 800)
-
-
-def test_funnel_on_the_sample_matches_the_tables():
-    data = load_client(SAMPLE)
-    goal = Goal.for_client(data.config)
-    funnel = aggregate_funnel(data, goal).set_index("stage")
-    assert funnel.loc["impressions", "count"] == data.posts["impressions"].sum()
-    assert funnel.loc["kpi", "count"] == (data.outcomes["outcome"] == "registration").sum()
-    assert funnel.loc["link_clicks", "step_conversion"] == pytest.approx(
-        data.posts["link_clicks"].sum() / data.posts["engagements"].sum()
-    )
-    assert "mixes people" in funnel.attrs["caveat"] or "same people" in funnel.attrs["caveat"]

@@ -57,9 +57,12 @@ Mapping to ``posts``:
   only on links); ``Likes`` -> ``reactions``; ``Comments`` -> ``comments``;
   ``Reposts`` (older exports: ``Shares``) -> ``shares``; ``Follows`` ->
   ``follows``.
+- ``Engagement rate`` (LinkedIn's own rate for the post, a fraction such as
+  ``0.0579``; a cell written as a percentage, ``5.79%``, is divided by 100)
+  -> ``reported_engagement_rate``.
 - Not loaded: ``Campaign name``, ``Campaign start date``, ``Campaign end
-  date``, ``Audience``, ``Offsite Views``, ``Click through rate (CTR)``,
-  ``Engagement rate``. ``Posted by`` (names of persons) is never read.
+  date``, ``Audience``, ``Offsite Views``, ``Click through rate (CTR)``.
+  ``Posted by`` (names of persons) is never read.
 
 Mapping to ``account_daily``: ``Date`` -> ``date`` (required), and the
 ``(total)`` columns (organic plus sponsored): ``Impressions (total)`` ->
@@ -111,6 +114,7 @@ _POST_ALIASES: dict[str, tuple[str, ...]] = {
     "comments": ("Comments",),
     "shares": ("Reposts", "Shares"),
     "follows": ("Follows",),
+    "reported_engagement_rate": ("Engagement rate",),
 }
 _POST_REQUIRED = ("url", "published_at")
 _POST_METRICS = ("impressions", "video_views", "link_clicks", "reactions", "comments", "shares", "follows")
@@ -225,6 +229,7 @@ def _parse_posts(path: Path, report: LoadReport, options: LoadOptions) -> pd.Dat
     kind = rows.text("paid", cols.get("paid"))
     for key in _POST_METRICS:
         rows.number(key, cols.get(key))
+    rows.number("reported_engagement_rate", cols.get("reported_engagement_rate"), integer=False, percent=True)
     extra = _common(rows, path, options)
     extra["post_id"] = _post_ids(links)
     extra["paid"] = _paid(kind, report)

@@ -16,6 +16,14 @@ clicks`` -> ``link_clicks``, ``user profile clicks`` -> ``profile_visits``,
 where the tweet was promoted. ``paid`` is True when promoted impressions are
 reported and above zero. The link is the first URL of the text (usually a
 t.co short link, so UTM tags are found only where the text carries the full URL).
+
+``engagement rate`` (X's own rate, engagements / impressions as a fraction,
+sometimes in Java notation ``5.59E-4``) -> ``reported_engagement_rate``. X
+writes the organic and the promoted rate separately; for a promoted tweet the
+two reported rates are combined as the counts are, each weighted by its own
+reported impressions, so that the rate describes the same tweet totals as the
+other columns (NA when a promoted tweet's ``promoted engagement rate`` is not
+reported). ``NaN`` in a rate cell is NA.
 """
 
 from __future__ import annotations
@@ -49,14 +57,17 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "link_clicks": ("url clicks",),
     "profile_visits": ("user profile clicks",),
     "follows": ("follows",),
+    "reported_engagement_rate": ("engagement rate",),
 }
 _METRICS = (
     "impressions", "engagements", "reactions", "comments", "shares",
     "link_clicks", "profile_visits", "follows",
 )
 _REQUIRED = ("post_id", "published_at", "impressions", "engagements")
-_PROMOTED = {key: tuple(f"promoted {a}" for a in names) for key, names in _ALIASES.items() if key in _METRICS}
+_RATE = "reported_engagement_rate"
+_PROMOTED = {key: tuple(f"promoted {a}" for a in names) for key, names in _ALIASES.items() if key in (*_METRICS, _RATE)}
 _NOT_PROMOTED = ("-",)
+_RATE_NA = ("-", "NaN")
 _HANDLE = re.compile(r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/([^/]+)$", re.IGNORECASE)
 
 
@@ -133,14 +144,19 @@ def _metrics_and_account(
     rows.timestamp("published_at", cols["published_at"], format="%Y-%m-%d %H:%M %z")
     extra: dict[str, pd.Series] = {}
     paid = pd.Series(pd.arrays.BooleanArray(np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool)))
+    organic_impressions = promoted_impressions = None
     for key in _METRICS:
         organic = rows.number(key, cols.get(key), na=_NOT_PROMOTED)
+        if key == "impressions":
+            organic_impressions = organic
         if key in promoted:
             paid_part = rows.number(None, promoted[key], na=_NOT_PROMOTED)
             extra[key] = organic + paid_part.fillna(0)
             if key == "impressions":
                 paid = (paid_part.fillna(0) > 0).astype("boolean")
+                promoted_impressions = paid_part
     extra["paid"] = paid
+    extra[_RATE] = _reported_rate(rows, cols, promoted, organic_impressions, promoted_impressions)
     account = _handles(rows.columns["url"])
     if options.account:
         account = account.fillna(options.account)
@@ -148,6 +164,26 @@ def _metrics_and_account(
     extra["platform"] = constant_str("x", len(rows))
     extra["source_file"] = constant_str(path.name, len(rows))
     return extra
+
+
+def _reported_rate(
+    rows: RowBuilder,
+    cols: dict[str, int],
+    promoted: dict[str, int],
+    organic_impressions: pd.Series,
+    promoted_impressions: pd.Series | None,
+) -> pd.Series:
+    """X's ``engagement rate`` for the whole tweet: the organic rate, or for a promoted tweet the organic and
+    promoted rates weighted by their impressions."""
+    organic = rows.number(_RATE, cols.get(_RATE), integer=False, na=_RATE_NA)
+    if promoted_impressions is None:
+        return organic
+    paid_rate = rows.number(None, promoted.get(_RATE), integer=False, na=_RATE_NA)
+    paid_impressions = promoted_impressions.fillna(0).astype("Float64")
+    own = organic_impressions.astype("Float64")
+    total = own + paid_impressions
+    weighted = (organic * own + paid_rate * paid_impressions) / total.where(total > 0)
+    return organic.where(paid_impressions.eq(0), weighted)
 
 
 TWEET_ACTIVITY = register(

@@ -325,3 +325,20 @@ def test_sheet_records_lines_are_sheet_rows(tmp_path):
     path = _workbook(tmp_path / "rows.xlsx", {"S": [[None], ["a", "b"], [None, None], [1.5, None], [None, "x"]]})
     records = sheet_records(path, "s", file=path)
     assert [(r.line, r.cells) for r in records] == [(2, ["a", "b"]), (4, ["1.5", ""]), (5, ["", "x"])]
+
+
+def test_engagement_rate_is_the_reported_rate(posts):
+    assert posts.frame["reported_engagement_rate"].tolist() == [0.0579, 0.0363, 0.0, 0.0656]
+    assert posts.report.columns["reported_engagement_rate"] == "Engagement rate"
+
+
+def test_engagement_rate_written_as_percentage(tmp_path):
+    path = _workbook(tmp_path / "page_content_1.xlsx", {"All posts": [
+        ["description"],
+        ["Post link", "Created date", "Impressions", "Engagement rate"],
+        ["https://www.linkedin.com/feed/update/urn:li:activity:1", "01/02/2025", 1000, "5.79%"],
+        ["https://www.linkedin.com/feed/update/urn:li:activity:2", "01/03/2025", 500, None],
+    ]})
+    frame = read_export(path, tz="UTC").frame
+    assert frame["reported_engagement_rate"].iloc[0] == pytest.approx(0.0579)
+    assert pd.isna(frame["reported_engagement_rate"].iloc[1])

@@ -121,3 +121,29 @@ def test_2015_variant_account_from_permalink_without_handle_in_file_name(result_
     row = result_2015.frame.set_index("post_id").loc["645000000000000001"]
     assert row["published_at"] == pd.Timestamp("2015-09-18 09:05", tz="UTC")
     assert row["utm_campaign"] == "sept15"
+
+
+# --- the rate X reports: "engagement rate" -> reported_engagement_rate ------------------------
+
+
+def test_reported_engagement_rate_as_written(result):
+    rates = result.frame.set_index("post_id")["reported_engagement_rate"]
+    assert rates["1884000000000000004"] == 0.025
+    assert rates["1884000000000000003"] == 5.595970900951316e-4  # Java notation in the file
+    assert result.report.columns["reported_engagement_rate"] == "engagement rate"
+
+
+def test_promoted_tweet_rate_weighs_organic_and_promoted_rates_by_impressions(result):
+    # organic 0.025 on 800 impressions, promoted 0.04 on 1000 impressions
+    rate = result.frame.set_index("post_id").loc["1884000000000000002", "reported_engagement_rate"]
+    assert rate == pytest.approx((0.025 * 800 + 0.04 * 1000) / 1800)
+
+
+def test_promoted_rate_not_reported_leaves_the_rate_na(tmp_path):
+    text = FILE.read_text().replace('"1000","40","0.04"', '"1000","40","-"', 1)
+    assert text != FILE.read_text()
+    path = tmp_path / FILE.name
+    path.write_text(text)
+    frame = read_export(path).frame.set_index("post_id")
+    assert pd.isna(frame.loc["1884000000000000002", "reported_engagement_rate"])
+    assert frame.loc["1884000000000000004", "reported_engagement_rate"] == 0.025
