@@ -37,6 +37,7 @@ notebooks: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_loaders.py
+	$(BIN)/python bench/bench_funnel.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build

@@ -8,6 +8,7 @@ from .audit import category_performance, classify_posts, content_mix, self_promo
 from .client import Dataset, load_client, read_config
 from .context import Analysis, open_analysis
 from .correlate import LaggedCorrelation, raw_correlation, verdicts
+from .event_funnel import EventFunnel, EventFunnelWarning, FunnelExclusion, FunnelResult, event_funnel
 from .errors import ConfigError, EngagekitError, ExportError, MissingColumnError, UnknownFormatError
 from .funnel import FunnelWarning, aggregate_funnel, funnel_caveats
 from .goals import KPI, Goal, GoalDataWarning, goal_template_yaml, write_goal_template
@@ -32,9 +33,14 @@ __all__ = [
     "describe_rate",
     "detect_format",
     "EngagekitError",
+    "event_funnel",
+    "EventFunnel",
+    "EventFunnelWarning",
     "ExportError",
     "formats",
     "funnel_caveats",
+    "FunnelExclusion",
+    "FunnelResult",
     "FunnelWarning",
     "Goal",
     "goal_template_yaml",
