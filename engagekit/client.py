@@ -7,25 +7,31 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import yaml
 
 from . import schema
+from .classify import check_labels, empty_labels
 from .errors import ConfigError
 from .loaders import read_export
 from .loaders._base import LoadReport
 
-__all__ = ["ClientConfig", "FileSpec", "Dataset", "load_client", "read_config"]
+__all__ = ["ClientConfig", "FileSpec", "LabelsSpec", "Dataset", "load_client", "read_config", "read_labels"]
 
 CONFIG_NAME = "client.yml"
 #: Files in a client folder that are not data.
 NOT_DATA = {CONFIG_NAME, "truth.yml", "goal.yml", "README.md"}
 _KNOWN_FIELDS = {
     "client", "display_name", "timezone", "currency", "salt", "period", "goal", "files",
-    "branding",
+    "branding", "labels",
 }
 _FILE_FIELDS = {"path", "format", "table", "columns", "constants", "options"}
+_LABELS_FIELDS = {"path", "columns"}
+#: The columns of a labels file; ``platform`` is optional.
+_LABEL_HEADERS = ("platform", "post_id", "category")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,19 @@ class FileSpec:
 
 
 @dataclass(frozen=True)
+class LabelsSpec:
+    """The user's post categories named under ``labels:`` in client.yml.
+
+    A CSV with the columns ``post_id`` and ``category`` (optional ``platform``),
+    or, through ``columns`` (canonical name -> header), any CSV that holds them,
+    e.g. the generic posts export whose ``Category`` column a user filled in.
+    """
+
+    path: Path
+    columns: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
 class ClientConfig:
     """A validated client.yml."""
 
@@ -53,6 +72,7 @@ class ClientConfig:
     period: tuple[pd.Timestamp | None, pd.Timestamp | None]
     goal: dict[str, Any]
     files: tuple[FileSpec, ...]
+    labels: LabelsSpec | None = None
 
     @property
     def folder(self) -> Path:
@@ -108,6 +128,86 @@ def _file_spec(entry: Any, index: int, path: Path) -> FileSpec:
     )
 
 
+def _labels_spec(entry: Any, path: Path) -> LabelsSpec | None:
+    if entry is None:
+        return None
+    if isinstance(entry, str):
+        entry = {"path": entry}
+    if not isinstance(entry, dict) or "path" not in entry:
+        raise ConfigError(path, "labels", "must be a file name or a mapping with 'path' (and optional 'columns')")
+    unknown = set(entry) - _LABELS_FIELDS
+    if unknown:
+        raise ConfigError(path, f"labels.{sorted(unknown)[0]}", f"unknown field; allowed: {sorted(_LABELS_FIELDS)}")
+    columns = entry.get("columns")
+    if columns is not None:
+        if not isinstance(columns, dict):
+            raise ConfigError(path, "labels.columns", "must map post_id, category (and platform) to the file's headers")
+        unknown_cols = [c for c in columns if c not in _LABEL_HEADERS]
+        if unknown_cols:
+            raise ConfigError(path, "labels.columns", f"{unknown_cols} are not label columns; allowed: {list(_LABEL_HEADERS)}")
+    file = (path.parent / str(entry["path"])).resolve()
+    if not file.is_relative_to(path.parent.resolve()):
+        raise ConfigError(path, "labels.path", "must stay inside the client's folder")
+    return LabelsSpec(path=file, columns=dict(columns) if columns else None)
+
+
+def read_labels(spec: LabelsSpec, posts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The user's labels from a labels CSV: ``platform, post_id, category`` (``str``), one row per post.
+
+    Headers are matched case-insensitively (``Post ID`` is ``post_id``); blank
+    categories are skipped. Labels of post ids that are not in ``posts`` (a labels
+    file made for an earlier export is common) are dropped with one warning
+    listing them; they are not an error.
+
+    Raises
+    ------
+    ConfigError
+        Naming the labels file: it is missing or unreadable, lacks a column,
+        or names unknown categories (listed with the allowed ones) or platforms.
+    """
+    if not spec.path.is_file():
+        raise ConfigError(spec.path, "labels", "no such file")
+    try:
+        raw = pd.read_csv(spec.path, dtype="str", keep_default_na=False, skipinitialspace=True)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise ConfigError(spec.path, "labels", f"not a readable CSV: {err}") from None
+    wanted = spec.columns or {name: name for name in _LABEL_HEADERS}
+    by_header = {str(h).strip().lower().replace(" ", "_"): h for h in raw.columns}
+    picked = {}
+    for name, header in wanted.items():
+        found = by_header.get(str(header).strip().lower().replace(" ", "_"))
+        if found is not None:
+            picked[name] = raw[found]
+        elif name != "platform" or spec.columns:
+            raise ConfigError(spec.path, str(header), f"column not found; the header has: {list(raw.columns)}")
+    missing = [c for c in ("post_id", "category") if c not in picked]
+    if missing:
+        raise ConfigError(spec.path, missing[0], f"column not found; the header has: {list(raw.columns)}")
+    try:
+        labels = check_labels(pd.DataFrame(picked), source=str(spec.path))
+    except ValueError as err:
+        raise ConfigError(spec.path, "category", str(err).split(": ", 1)[1]) from None
+    bad_platforms = sorted(set(labels["platform"].dropna()) - set(schema.PLATFORMS))
+    if bad_platforms:
+        raise ConfigError(spec.path, "platform", f"unknown platforms {bad_platforms}; allowed: {list(schema.PLATFORMS)}")
+    if posts is not None:
+        known = labels["post_id"].isin(posts["post_id"])
+        with_platform = labels["platform"].notna()
+        if with_platform.any():
+            pairs = set(zip(posts["platform"], posts["post_id"]))
+            known[with_platform] = [p in pairs for p in zip(labels.loc[with_platform, "platform"],
+                                                            labels.loc[with_platform, "post_id"])]
+        if not known.all():
+            unknown = labels.loc[~known, "post_id"].tolist()
+            shown = ", ".join(unknown[:20]) + (f", ... ({len(unknown)} in all)" if len(unknown) > 20 else "")
+            warnings.warn(
+                f"{spec.path}: {len(unknown)} labelled post ids are not among the client's posts and are "
+                f"ignored: {shown}", UserWarning, stacklevel=3,
+            )
+            labels = labels.loc[known].reset_index(drop=True)
+    return labels
+
+
 def read_config(path: str | Path) -> ClientConfig:
     """Read and validate a client.yml (or the one in a client folder).
 
@@ -157,6 +257,7 @@ def read_config(path: str | Path) -> ClientConfig:
         period=(start, end),
         goal=dict(raw.get("goal") or {}),
         files=tuple(_file_spec(entry, i, path) for i, entry in enumerate(files)),
+        labels=_labels_spec(raw.get("labels"), path),
     )
 
 
@@ -171,6 +272,9 @@ class Dataset:
     outcomes: pd.DataFrame
     events: pd.DataFrame
     reports: list[LoadReport]
+    #: The user's post categories (``platform, post_id, category``) from the file under ``labels:``
+    #: in client.yml; empty when there is none. Pass it to ``classify_posts(..., labels=)``.
+    labels: pd.DataFrame = field(default_factory=empty_labels)
 
     def table(self, name: str) -> pd.DataFrame:
         """The canonical table ``name``."""
@@ -229,8 +333,9 @@ def load_client(path: str | Path) -> Dataset:
     salt; a client.yml sets the time zone, the salt and the files' options.
 
     Files named in client.yml are read with their options; every other file
-    in the folder (not client.yml, truth.yml, goal.yml) is read with format
-    detection. A file listed twice (e.g. a LinkedIn workbook, once per sheet:
+    in the folder (not client.yml, truth.yml, goal.yml, nor the labels file) is
+    read with format detection. The labels file named under ``labels:`` (the
+    user's post categories, see :func:`read_labels`) becomes ``Dataset.labels``. A file listed twice (e.g. a LinkedIn workbook, once per sheet:
     ``linkedin_posts`` and ``linkedin_metrics``) is read once per entry. The same post or order in two overlapping exports is kept once
     (the later file wins); the same account day is merged column by column
     (the later file's reported values win). Each row that gave way is counted
@@ -243,6 +348,10 @@ def load_client(path: str | Path) -> Dataset:
         if not spec.path.is_file():
             raise ConfigError(config.path, "files", f"{spec.path.name} does not exist in {config.folder}")
     named = {spec.path for spec in specs}
+    if config.labels is not None:
+        if not config.labels.path.is_file():
+            raise ConfigError(config.path, "labels", f"{config.labels.path.name} does not exist in {config.folder}")
+        named.add(config.labels.path)  # not an export to detect; read as labels below
     for file in sorted(config.folder.iterdir()):
         if file.is_file() and file.name not in NOT_DATA and not file.name.startswith("."):
             if file.resolve() not in named:
@@ -257,7 +366,8 @@ def load_client(path: str | Path) -> Dataset:
         frames[result.table].append((result.report, result.frame))
         reports.append(result.report)
     tables = {name: _combine(name, parts) for name, parts in frames.items()}
-    return Dataset(config=config, reports=reports, **tables)
+    labels = read_labels(config.labels, tables["posts"]) if config.labels is not None else empty_labels()
+    return Dataset(config=config, reports=reports, labels=labels, **tables)
 
 
 def _combine(table: str, parts: list[tuple[LoadReport, pd.DataFrame]]) -> pd.DataFrame:

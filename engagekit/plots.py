@@ -16,6 +16,10 @@ __all__ = [
     "category_results",
     "lagged_correlation",
     "trend_trap",
+    "kpi_waterfall",
+    "likes_versus_results",
+    "slot_heatmap",
+    "self_promotional_share",
 ]
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -118,3 +122,65 @@ def trend_trap(x: pd.Series, y: pd.Series, *, x_label: str, y_label: str, freq: 
         r = np.corrcoef(data[x_label], data[y_label])[0, 1]
         ax.set_title(f"{title}: r = {r:.2f}")
     return axes
+
+
+def kpi_waterfall(decomposition: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """The KPI's change between two periods as a waterfall: start, volume, engagement per post, outcomes per engagement, end."""
+    ax = _ax(ax, (7, 3.5))
+    steps = decomposition["step"].tolist()
+    value = decomposition["value"].astype("Float64").fillna(0).astype(float).to_numpy()
+    level = decomposition["level"].astype("Float64").fillna(0).astype(float).to_numpy()
+    ends = np.isin(steps, ["start", "end"])
+    bottom = np.where(ends, 0.0, np.where(value >= 0, level - value, level))
+    height = np.where(ends, value, np.abs(value))
+    colors = np.where(ends, "#1f4e79", np.where(value >= 0, "#4c9a2a", "#c0392b"))
+    ax.bar(range(len(steps)), height, bottom=bottom, color=colors)
+    for i, (v, top) in enumerate(zip(value, bottom + height)):
+        ax.text(i, top, f"{v:+.0f}" if not ends[i] else f"{v:.0f}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(steps)), steps, rotation=15)
+    return _labels(ax, title="What moved the KPI: volume, engagement per post, outcomes per engagement",
+                   ylabel=str(decomposition["factor"].iloc[0]))
+
+
+def likes_versus_results(performance: pd.DataFrame, *, result: str = "share_of_outcomes", ax: Axes | None = None) -> Axes:
+    """Each category's share of likes against its share of results: above the diagonal, rich in likes and poor in results."""
+    ax = _ax(ax, (5, 4.5))
+    data = performance.assign(likes=performance["share_of_reactions"].astype(float),
+                              results=performance[result].astype(float))
+    sns.scatterplot(data=data, x="results", y="likes", hue="self_promotional", size="posts", sizes=(40, 300),
+                    ax=ax, palette={True: "#c0392b", False: "#1f4e79"})
+    for _, row in data.iterrows():
+        ax.annotate(row["category"], (row["results"], row["likes"]), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    top = float(np.nanmax([data["likes"].max(), data["results"].max(), 0.05])) * 1.1
+    ax.plot([0, top], [0, top], color="grey", linestyle="--", linewidth=1)
+    ax.set_xlim(-0.02, top)
+    ax.set_ylim(-0.02, top)
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
+    what = result.replace("share_of_", "").replace("_", " ")
+    return _labels(ax, title="Likes are not results", xlabel=f"share of {what}", ylabel="share of likes")
+
+
+def slot_heatmap(slots: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Median result per weekday x hour; slots with too few posts are blank, every cell shows its number of posts."""
+    ax = _ax(ax, (11, 3.6))
+    values = slots.pivot(index="weekday", columns="hour", values="median").astype(float)
+    counts = slots.pivot(index="weekday", columns="hour", values="posts")
+    values.index = [WEEKDAYS[d] for d in values.index]
+    sns.heatmap(values, cmap="Blues", ax=ax, linewidths=0.3, linecolor="white",
+                cbar_kws={"label": f"median {slots['measure'].iloc[0].replace('_', ' ')}"})
+    # every cell carries its number of posts, blank (too few posts) cells included
+    for (row, col), n in np.ndenumerate(counts.to_numpy()):
+        ax.text(col + 0.5, row + 0.5, str(n), ha="center", va="center", fontsize=6, color="dimgrey")
+    return _labels(ax, title="Results by weekday and local hour (numbers: posts; blank: too few posts to judge)",
+                   xlabel="hour (local)", ylabel="")
+
+
+def self_promotional_share(shares: pd.DataFrame, *, max_share: float = 0.2, ax: Axes | None = None) -> Axes:
+    """Self-promotional share per month and platform, with the 80/20 and rule-of-thirds rules of thumb."""
+    ax = _ax(ax)
+    data = shares.assign(share=shares["self_promotional_share"].astype(float))
+    sns.lineplot(data=data, x="period", y="share", hue="platform", marker="o", ax=ax)
+    ax.axhline(max_share, color="crimson", linestyle="--", linewidth=1, label="80/20 rule of thumb")
+    ax.axhline(1 / 3, color="darkorange", linestyle=":", linewidth=1, label="rule of thirds (rule of thumb)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
+    return _labels(ax, title="Posts about yourselves per month (rules of thumb, not laws)", ylabel="self-promotional share")

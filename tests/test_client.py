@@ -160,3 +160,58 @@ def test_complementary_exports_of_a_post_merge_column_by_column(tmp_path):
     assert len(data.posts) == 3
     post_level = next(r for r in data.reports if "(Post Level)" in r.file)
     assert post_level.replaced == 1
+
+
+def _labelled_client(folder, labels_csv, labels_entry="labels.csv"):
+    """A client with a generic posts export (ids 1-3 on X) and a labels file."""
+    folder.mkdir()
+    (folder / "posts.csv").write_text(
+        "Post ID,Published,Text,Category\n1,2025-03-01 10:00,20% off today,\n"
+        "2,2025-03-02 10:00,How to brush a cat,educational\n3,2025-03-03 10:00,Nap time,entertaining\n"
+    )
+    if labels_csv is not None:
+        (folder / "labels.csv").write_text(labels_csv)
+    spec = {"client": "l", "labels": labels_entry, "files": [{
+        "path": "posts.csv", "format": "generic", "table": "posts",
+        "columns": {"post_id": "Post ID", "published_at": "Published", "text": "Text"},
+        "constants": {"platform": "x"},
+    }]}
+    (folder / "client.yml").write_text(yaml.safe_dump(spec))
+    return folder
+
+
+def test_labels_file_becomes_dataset_labels(tmp_path):
+    data = load_client(_labelled_client(tmp_path / "c", "Post ID,Category\n1,Community\n3,\n"))
+    assert data.labels[["post_id", "category"]].values.tolist() == [["1", "community"]]
+    assert data.labels["platform"].isna().all()
+    assert data.labels.dtypes.astype(str).tolist() == ["str"] * 3
+    assert [r.file for r in data.reports] == [str((tmp_path / "c" / "posts.csv").resolve())]
+
+
+def test_a_client_without_labels_has_an_empty_labels_frame(sample):
+    assert sample.labels.empty and list(sample.labels.columns) == ["platform", "post_id", "category"]
+
+
+def test_labels_can_come_from_the_generic_export_through_a_column_mapping(tmp_path):
+    folder = _labelled_client(tmp_path / "c", None, {"path": "posts.csv", "columns": {"post_id": "Post ID", "category": "Category"}})
+    data = load_client(folder)
+    assert data.labels[["post_id", "category"]].values.tolist() == [["2", "educational"], ["3", "entertaining"]]
+
+
+def test_labels_of_unknown_post_ids_are_dropped_with_a_warning_listing_them(tmp_path):
+    folder = _labelled_client(tmp_path / "c", "post_id,category\n1,offer\n98,offer\n99,product\n")
+    with pytest.warns(UserWarning, match=r"labels.csv: 2 labelled post ids .* ignored: 98, 99"):
+        data = load_client(folder)
+    assert data.labels["post_id"].tolist() == ["1"]
+
+
+def test_labels_with_unknown_categories_name_the_file_and_the_allowed_ones(tmp_path):
+    folder = _labelled_client(tmp_path / "c", "post_id,category\n1,memes\n2,offer\n3,promo\n")
+    with pytest.raises(ConfigError, match=r"labels\.csv.*unknown categories \['memes', 'promo'\]; allowed: \['offer', 'product'"):
+        load_client(folder)
+
+
+def test_labels_file_without_a_category_column_is_named(tmp_path):
+    folder = _labelled_client(tmp_path / "c", "post_id,kind\n1,offer\n")
+    with pytest.raises(ConfigError, match=r"labels\.csv: field 'category': column not found; the header has: \['post_id', 'kind'\]"):
+        load_client(folder)
