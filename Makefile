@@ -38,6 +38,8 @@ notebooks: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_loaders.py
 	$(BIN)/python bench/bench_funnel.py
+	$(BIN)/python bench/bench_audit.py
+	$(BIN)/python bench/bench_correlate.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from _timing import median_seconds
 
 STEPS = ["view_item", "add_to_cart", "begin_checkout", "purchase"]
 NOISE = ["page_view", "scroll", "session_start"]
@@ -168,14 +169,6 @@ def peak_memory(path: str, threads: int, memory_limit: str) -> int:
     return json.loads(done.stdout.strip().splitlines()[-1])["peak"]
 
 
-def median_seconds(fn, repeat: int) -> float:
-    spent = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        spent.append(time.perf_counter() - start)
-    return statistics.median(spent)
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -195,7 +188,7 @@ def main() -> None:
               f"({len(paths)} parquet files); DuckDB threads={args.threads}, memory_limit={args.memory_limit}")
         glob_path = str(Path(folder) / "*.parquet")
         result = funnel(glob_path)
-        full = median_seconds(lambda: funnel(glob_path), args.repeat)
+        full = median_seconds([lambda: funnel(glob_path)], args.repeat)[0]
         peak = peak_memory(glob_path, args.threads, args.memory_limit)
         print(result.counts[["step", "step_name", "count", "step_conversion"]].to_string(index=False))
         print(f"\n{'case':<34}{'events':>12}{'seconds':>10}{'goal':>8}{'peak GB':>9}{'goal':>6}")
@@ -205,8 +198,7 @@ def main() -> None:
         ours = funnel(frame)
         base_counts, _ = pandas_funnel(frame, steps=STEPS, window="7D")
         assert ours.counts["count"].astype(int).tolist() == base_counts, (ours.counts, base_counts)
-        duck = median_seconds(lambda: funnel(frame), args.repeat)
-        base = median_seconds(lambda: pandas_funnel(frame, steps=STEPS, window="7D"), args.repeat)
+        duck, base = median_seconds([lambda: funnel(frame), lambda: pandas_funnel(frame, steps=STEPS, window="7D")], args.repeat)
         print(f"{'DuckDB funnel, frame slice':<34}{len(frame):>12,}{duck:>10.2f}")
         print(f"{'vectorised pandas, frame slice':<34}{len(frame):>12,}{base:>10.2f}")
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))

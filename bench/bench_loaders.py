@@ -20,11 +20,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from _timing import median_seconds
 
 X_HEADER = [
     "Tweet id", "Tweet permalink", "Tweet text", "time", "impressions", "engagements", "engagement rate",
@@ -95,17 +96,6 @@ def write_orders(path: Path, rows: int, seed: int = 2) -> None:
     frame["Lineitem quantity"] = "1"
     frame.to_csv(path, index=False, lineterminator="\n")
 
-
-def median_seconds(fns, repeat: int) -> list[float]:
-    """The median time of each function of ``fns`` over ``repeat`` rounds, the functions taking turns in each
-    round (so that a change in the machine's load falls on all of them alike)."""
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
-        for fn, spent in zip(fns, times):
-            start = time.perf_counter()
-            fn()
-            spent.append(time.perf_counter() - start)
-    return [statistics.median(spent) for spent in times]
 
 
 # Peak resident memory from /proc (VmHWM starts afresh with the new process; ru_maxrss would carry

@@ -21,27 +21,36 @@ from .audit import (
     self_promotional_summary,
     slot_performance,
 )
+from .carryover import adstock, carryover_regression, collinearity, fit_adstock, half_life
 from .classify import describe_classifier
 from .client import Dataset, load_client, read_config
 from .context import Analysis, open_analysis
 from .correlate import LaggedCorrelation, raw_correlation, verdicts
-from .event_funnel import EventFunnel, EventFunnelWarning, FunnelExclusion, FunnelResult, event_funnel
 from .errors import ConfigError, EngagekitError, ExportError, MissingColumnError, UnknownFormatError
+from .event_funnel import EventFunnel, EventFunnelWarning, FunnelExclusion, FunnelResult, event_funnel
 from .funnel import FunnelWarning, aggregate_funnel, funnel_caveats
 from .goals import KPI, Goal, GoalDataWarning, goal_template_yaml, write_goal_template
+from .granger import granger_tests
+from .impact import campaign_impact, describe_impact
 from .loaders import LoadReport, LoadResult, detect_format, formats, read_export
 from .metrics import AGGREGATIONS, RATE_DEFINITIONS, describe_rate, period_engagement_rates, post_engagement_rates
 from .series import daily_engagement, daily_outcomes, daily_traffic, kpi_series
+from .user_level import engaged_vs_not
+
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "adstock",
     "aggregate_funnel",
     "AGGREGATIONS",
     "Analysis",
     "audit_verdicts",
+    "campaign_impact",
+    "carryover_regression",
     "category_performance",
     "classify_posts",
+    "collinearity",
     "ConfigError",
     "content_mix",
     "content_variety",
@@ -50,14 +59,17 @@ __all__ = [
     "daily_traffic",
     "Dataset",
     "describe_classifier",
+    "describe_impact",
     "describe_rate",
     "detect_format",
+    "engaged_vs_not",
     "EngagekitError",
     "event_funnel",
     "EventFunnel",
     "EventFunnelWarning",
     "ExportError",
     "fatigue_correlation",
+    "fit_adstock",
     "follower_fatigue",
     "formats",
     "funnel_caveats",
@@ -67,6 +79,8 @@ __all__ = [
     "Goal",
     "goal_template_yaml",
     "GoalDataWarning",
+    "granger_tests",
+    "half_life",
     "KPI",
     "kpi_decomposition",
     "kpi_series",

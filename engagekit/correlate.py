@@ -78,16 +78,54 @@ def _pairs(x: np.ndarray, y: np.ndarray, lag: int) -> tuple[np.ndarray, np.ndarr
     return xs[ok], ys[ok]
 
 
-def _block_bootstrap_r(x: np.ndarray, y: np.ndarray, *, n_boot: int, block: int, rng: np.random.Generator) -> np.ndarray:
+def _block_starts(n: int, *, n_boot: int, block: int, rng: np.random.Generator) -> np.ndarray:
+    """Block starts of ``n_boot`` moving-block resamples of ``n`` pairs: an ``(n_boot, ceil(n / block))`` array.
+
+    One draw per call, row by row: resample ``b`` is the blocks starting at ``starts[b, 0]``,
+    ``starts[b, 1]``, ... laid end to end and cut to ``n`` pairs (the last block keeps only
+    its first ``n - (ceil(n / block) - 1) * block`` pairs).
+    """
+    return rng.integers(0, n - block + 1, size=(n_boot, -(-n // block)))
+
+
+def _resample_r(x: np.ndarray, y: np.ndarray, starts: np.ndarray, *, block: int) -> np.ndarray:
+    """Correlation of ``x`` and ``y`` in each moving-block resample given by the rows of ``starts``.
+
+    A resample's correlation needs only five sums (x, y, x², y², xy) over its pairs,
+    and each block adds a window sum that does not depend on the resample. So the
+    window sums for every possible start are taken once from cumulative sums, and
+    each resample adds up its blocks' window sums: work grows with the number of
+    blocks, not of pairs. The series are centred first so the sums of squares do
+    not cancel.
+    """
     n = len(x)
-    starts = rng.integers(0, n - block + 1, size=(n_boot, -(-n // block)))
-    idx = (starts[:, :, None] + np.arange(block)).reshape(n_boot, -1)[:, :n]
-    xb, yb = x[idx], y[idx]
-    xb = xb - xb.mean(axis=1, keepdims=True)
-    yb = yb - yb.mean(axis=1, keepdims=True)
-    den = np.sqrt((xb**2).sum(axis=1) * (yb**2).sum(axis=1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (xb * yb).sum(axis=1) / den
+    xc, yc = x - x.mean(), y - y.mean()
+    products = np.stack([xc, yc, xc * xc, yc * yc, xc * yc])
+    cumulative = np.zeros((5, n + 1))
+    np.cumsum(products, axis=1, out=cumulative[:, 1:])
+    n_starts = n - block + 1
+    tail = n - (starts.shape[1] - 1) * block  # pairs kept from the last block
+    # window sums of a whole block at each start, then of the cut last block at each start
+    windows = np.concatenate(
+        [cumulative[:, block : block + n_starts] - cumulative[:, :n_starts],
+         cumulative[:, tail : tail + n_starts] - cumulative[:, :n_starts]],
+        axis=1,
+    )
+    picks = starts.T.copy()  # (blocks, resamples): the sum over blocks then runs over contiguous rows
+    picks[-1] += n_starts
+    sx, sy, sxx, syy, sxy = windows[:, picks].sum(axis=1)
+    cov = sxy - sx * sy / n
+    var_x, var_y = sxx - sx * sx / n, syy - sy * sy / n
+    # a resample with one repeated value has no correlation (NaN), not a quotient of rounding errors
+    var_x[var_x <= 1e-12 * sxx] = np.nan
+    var_y[var_y <= 1e-12 * syy] = np.nan
+    return cov / np.sqrt(var_x * var_y)
+
+
+def _block_bootstrap_r(x: np.ndarray, y: np.ndarray, *, n_boot: int, block: int, rng: np.random.Generator) -> np.ndarray:
+    """Correlations of ``n_boot`` moving-block resamples of the pairs ``(x, y)`` (blocks drawn by :func:`_block_starts`)."""
+    starts = _block_starts(len(x), n_boot=n_boot, block=block, rng=rng)
+    return _resample_r(x, y, starts, block=block)
 
 
 def minimum_detectable_r(n: int, *, alpha: float = 0.05, power: float = 0.8) -> float:
@@ -117,7 +155,8 @@ class LaggedCorrelation:
     level
         Confidence level of the intervals.
     seed
-        Seed of the bootstrap.
+        Seed of the bootstrap. The block starts are drawn metric by metric (in column
+        order), lag by lag, one ``(n_boot, ceil(n / block))`` array each.
 
     Call it with a frame of daily series (one column per metric) and the KPI
     series; it returns one row per metric x lag with ``r``, its interval,

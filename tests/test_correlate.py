@@ -138,3 +138,59 @@ def test_missing_kpi_days_are_left_out_not_zero():
     kpi.iloc[:30] = pd.NA  # the KPI export starts a month later
     table = LaggedCorrelation(max_lag=1, n_boot=50)(metrics, kpi)
     assert table.loc[table["lag"] == 0, "n"].iloc[0] <= 335
+
+
+def reference_resample_r(x: np.ndarray, y: np.ndarray, starts: np.ndarray, block: int) -> np.ndarray:
+    """A loop per resample: lay the drawn blocks end to end, cut to n pairs, correlate with numpy."""
+    n = len(x)
+    out = []
+    for row in starts:
+        idx = np.concatenate([np.arange(s, s + block) for s in row])[:n]
+        out.append(np.corrcoef(x[idx], y[idx])[0, 1])
+    return np.array(out)
+
+
+@pytest.mark.parametrize("n, block", [(120, 5), (121, 5), (97, 7)])  # n a multiple of the block, or a cut last block
+def test_block_bootstrap_matches_a_loop_per_resample_on_the_same_draws(n, block):
+    from engagekit.correlate import _block_bootstrap_r, _block_starts, _resample_r
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=n).cumsum() + 50  # autocorrelated and far from zero: the sums must not cancel
+    y = 0.5 * x + rng.normal(size=n)
+    starts = _block_starts(n, n_boot=200, block=block, rng=np.random.default_rng(9))
+    assert starts.shape == (200, -(-n // block)) and starts.min() >= 0 and starts.max() <= n - block
+    expected = reference_resample_r(x, y, starts, block)
+    np.testing.assert_allclose(_resample_r(x, y, starts, block=block), expected, rtol=1e-9)
+    # the seeded helper draws exactly these starts, so its interval is the reference interval
+    boot = _block_bootstrap_r(x, y, n_boot=200, block=block, rng=np.random.default_rng(9))
+    np.testing.assert_allclose(np.quantile(boot, [0.025, 0.975]), np.quantile(expected, [0.025, 0.975]), rtol=1e-9)
+
+
+def test_resample_with_one_repeated_value_gives_nan_not_noise():
+    from engagekit.correlate import _resample_r
+
+    x = np.r_[np.full(5, 3.0), np.arange(5.0)]
+    y = np.arange(10.0) ** 1.5
+    starts = np.array([[0, 0], [5, 5]])  # first resample: x constant; second: the last five pairs twice
+    r = _resample_r(x, y, starts, block=5)
+    assert np.isnan(r[0])
+    assert r[1] == pytest.approx(np.corrcoef(np.arange(5.0), y[5:])[0, 1], rel=1e-12)
+
+
+def test_block_bootstrap_interval_covers_the_true_correlation_about_95_percent():
+    from engagekit.correlate import _block_bootstrap_r
+
+    rng = np.random.default_rng(21)
+    rho, phi, n, pairs = 0.5, 0.5, 300, 200
+    covered = 0
+    for _ in range(pairs):
+        shocks = rng.multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=n + 50)
+        series = np.zeros((n + 50, 2))
+        for t in range(1, n + 50):  # the same AR(1) on both: corr(x_t, y_t) = rho exactly
+            series[t] = phi * series[t - 1] + shocks[t]
+        x, y = series[50:, 0], series[50:, 1]
+        boot = _block_bootstrap_r(x, y, n_boot=400, block=7, rng=rng)
+        low, high = np.nanquantile(boot, [0.025, 0.975])
+        covered += low <= rho <= high
+    # 200 intervals: the standard error of a 95% coverage is 1.5 points
+    assert 0.90 <= covered / pairs <= 0.99
