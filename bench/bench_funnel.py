@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from _timing import median_seconds
+from _timing import median_seconds, run_probe
 
 STEPS = ["view_item", "add_to_cart", "begin_checkout", "purchase"]
 NOISE = ["page_view", "scroll", "session_start"]
@@ -157,16 +156,13 @@ import json, sys
 from engagekit.event_funnel import EventFunnel
 funnel = EventFunnel(steps=json.loads(sys.argv[2]), window="7D", threads=int(sys.argv[3]), memory_limit=sys.argv[4])
 funnel(sys.argv[1])
-peak = [int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith("VmHWM:")][0]
-print(json.dumps({"peak": peak}))
+print(json.dumps({"peak": peak()}))
 """
 
 
 def peak_memory(path: str, threads: int, memory_limit: str) -> int:
     """Peak resident memory (VmHWM, bytes) of one funnel run in a fresh process."""
-    done = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, path, json.dumps(STEPS), str(threads), memory_limit],
-                          capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])["peak"]
+    return run_probe(_MEMORY_PROBE, path, json.dumps(STEPS), str(threads), memory_limit)["peak"]
 
 
 

@@ -15,17 +15,14 @@ loaded frame). Goals: time ratio within 2x, memory within 3x. The generated text
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from _timing import median_seconds
+from _timing import median_seconds, run_probe
 
 X_HEADER = [
     "Tweet id", "Tweet permalink", "Tweet text", "time", "impressions", "engagements", "engagement rate",
@@ -98,17 +95,11 @@ def write_orders(path: Path, rows: int, seed: int = 2) -> None:
 
 
 
-# Peak resident memory from /proc (VmHWM starts afresh with the new process; ru_maxrss would carry
-# the parent's peak across exec on Linux).
+# Peak resident memory growth of one load (peak() comes from _timing.PEAK_SOURCE).
 _MEMORY_PROBE = """
 import json, sys
 import pandas as pd
 import engagekit
-
-def peak():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
 
 path, how = sys.argv[1], sys.argv[2]
 before = peak()
@@ -120,8 +111,7 @@ print(json.dumps({"peak_growth": peak() - before, "frame": int(frame.memory_usag
 def memory(path: Path, how: str, repeat: int) -> dict[str, int]:
     """Peak memory growth of one load and the loaded frame's size, the median over ``repeat`` fresh processes."""
     runs = [
-        json.loads(subprocess.run([sys.executable, "-c", _MEMORY_PROBE, str(path), how], capture_output=True, text=True, check=True).stdout)
-        for _ in range(repeat)
+run_probe(_MEMORY_PROBE, str(path), how) for _ in range(repeat)
     ]
     return {key: int(statistics.median(run[key] for run in runs)) for key in runs[0]}
 

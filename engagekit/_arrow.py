@@ -20,22 +20,26 @@ def to_str_series(values: pa.Array | pa.ChunkedArray) -> pd.Series:
 
 def as_arrow(values: pd.Series) -> pa.ChunkedArray:
     """A pandas text Series as an Arrow string array (no copy when it is already Arrow-backed)."""
-    array = values.array
-    if hasattr(array, "__arrow_array__") and isinstance(values.dtype, pd.StringDtype):
-        result = pa.array(array)
-        result = result if isinstance(result, pa.ChunkedArray) else pa.chunked_array([result])
+    result = _held_arrow(values)
+    if result is not None:
         return result.cast(pa.string()) if result.type != pa.string() else result
     return pa.chunked_array([pa.array(values.astype("str").to_numpy(na_value=None), type=pa.string())])
+
+
+def _held_arrow(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow array an Arrow-backed ``str`` Series holds, as it is (no cast, no copy); None for another Series."""
+    array = values.array
+    if not (isinstance(values.dtype, pd.StringDtype) and hasattr(array, "__arrow_array__")):
+        return None
+    result = pa.array(array)
+    return result if isinstance(result, pa.ChunkedArray) else pa.chunked_array([result])
 
 
 def arrow_chunks(values: pd.Series) -> list[pa.Array]:
     """The Arrow chunks holding an Arrow-backed ``str`` Series, as they are (no cast, no copy), to join
     Series without copying (:func:`to_str_series` of their chunks)."""
-    array = values.array
-    if isinstance(values.dtype, pd.StringDtype) and hasattr(array, "__arrow_array__"):
-        result = pa.array(array)
-        return result.chunks if isinstance(result, pa.ChunkedArray) else [result]
-    return as_arrow(values).chunks
+    held = _held_arrow(values)
+    return (held if held is not None else as_arrow(values)).chunks
 
 
 def constant_str(value: str | None, n: int) -> pd.Series:

@@ -46,13 +46,14 @@ __all__ = [
     "audit_verdicts",
 ]
 
+
 def content_mix(posts: pd.DataFrame, classes: pd.DataFrame, *, tz: str, freq: str = "MS") -> pd.DataFrame:
     """Posts per period and category, with each category's share and the self-promotional share.
 
     Returns ``period, category, posts, share, self_promotional_share``.
     """
     frame = posts[["platform", "post_id", "published_at"]].merge(classes, on=["platform", "post_id"])
-    frame["period"] = local_day(frame["published_at"], tz).dt.to_period(freq.rstrip("S")).dt.start_time
+    frame["period"] = _period(local_day(frame["published_at"], tz), freq)
     counts = frame.groupby(["period", "category"]).size().rename("posts").reset_index()
     totals = counts.groupby("period")["posts"].transform("sum")
     counts["share"] = counts["posts"] / totals
@@ -270,7 +271,7 @@ def _classified(posts: pd.DataFrame, classes: pd.DataFrame, *, tz: str, measure:
     """Posts joined to their class with the local publishing day; warns when there are no posts."""
     _check(posts, "posts", ["platform", "post_id", "published_at"])
     _check(classes, "classes", ["platform", "post_id", "category", "self_promotional"])
-    cols = [c for c in classes.columns if c not in _KEY and c in ("category", "self_promotional", "first_person", "second_person")]
+    cols = [c for c in ("category", "self_promotional", "first_person", "second_person") if c in classes.columns]
     frame = posts.reset_index(drop=True).merge(classes[_KEY + cols], on=_KEY, how="inner")
     frame["day"] = local_day(frame["published_at"], tz)
     if frame.empty:

@@ -57,7 +57,7 @@ def adstock(x: pd.Series | np.ndarray, decay: float) -> pd.Series | np.ndarray:
     """
     if not 0 <= decay < 1:
         raise ValueError(f"decay must lie in [0, 1), got {decay!r}")
-    values = np.asarray(pd.Series(x).astype("Float64").astype(float) if isinstance(x, pd.Series) else x, dtype=float)
+    values = np.asarray(_as_float(x) if isinstance(x, pd.Series) else x, dtype=float)
     missing = np.isnan(values)
     out = signal.lfilter([1.0], [1.0, -decay], np.where(missing, 0.0, values))
     out[missing] = np.nan
@@ -92,7 +92,8 @@ def _controls(index: pd.Index, controls: Sequence[str]) -> pd.DataFrame:
     return out
 
 
-def _as_float(values: pd.Series) -> pd.Series:
+def _as_float(values: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """Numbers of any numeric dtype as float64, missing values as NaN."""
     return values.astype("Float64").astype(float)
 
 
@@ -244,7 +245,7 @@ def carryover_regression(
     design = pd.DataFrame({m: adstock(_as_float(metrics[m]), decay_of[m]).shift(lag_of[m]) for m in names}, index=metrics.index)
     base = _controls(metrics.index, controls)
     if extra_controls is not None:
-        base = pd.concat([base, extra_controls.astype("Float64").astype(float)], axis=1)
+        base = pd.concat([base, _as_float(extra_controls)], axis=1)
     data = pd.concat([_as_float(kpi).rename("_kpi"), design, base], axis=1).dropna()
     n = len(data)
     rows = []
@@ -333,7 +334,7 @@ def collinearity(metrics: pd.DataFrame, *, threshold: float = 0.8, vif_limit: fl
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must lie in (0, 1], got {threshold!r}")
-    data = metrics.astype("Float64").astype(float).dropna()
+    data = _as_float(metrics).dropna()
     varying = [m for m in data.columns if data[m].std() > 0]
     corr = data[varying].corr()
     pairs = [

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import warnings
 
 import numpy as np
 import pandas as pd
 import yaml
 
 from . import schema
-from .classify import check_labels, empty_labels
+from .classify import LABEL_COLUMNS, check_labels, empty_labels
 from .errors import ConfigError
 from .loaders import read_export
 from .loaders._base import LoadReport
@@ -30,8 +29,6 @@ _KNOWN_FIELDS = {
 }
 _FILE_FIELDS = {"path", "format", "table", "columns", "constants", "options"}
 _LABELS_FIELDS = {"path", "columns"}
-#: The columns of a labels file; ``platform`` is optional.
-_LABEL_HEADERS = ("platform", "post_id", "category")
 
 
 @dataclass(frozen=True)
@@ -142,9 +139,9 @@ def _labels_spec(entry: Any, path: Path) -> LabelsSpec | None:
     if columns is not None:
         if not isinstance(columns, dict):
             raise ConfigError(path, "labels.columns", "must map post_id, category (and platform) to the file's headers")
-        unknown_cols = [c for c in columns if c not in _LABEL_HEADERS]
+        unknown_cols = [c for c in columns if c not in LABEL_COLUMNS]
         if unknown_cols:
-            raise ConfigError(path, "labels.columns", f"{unknown_cols} are not label columns; allowed: {list(_LABEL_HEADERS)}")
+            raise ConfigError(path, "labels.columns", f"{unknown_cols} are not label columns; allowed: {list(LABEL_COLUMNS)}")
     file = (path.parent / str(entry["path"])).resolve()
     if not file.is_relative_to(path.parent.resolve()):
         raise ConfigError(path, "labels.path", "must stay inside the client's folder")
@@ -171,7 +168,7 @@ def read_labels(spec: LabelsSpec, posts: pd.DataFrame | None = None) -> pd.DataF
         raw = pd.read_csv(spec.path, dtype="str", keep_default_na=False, skipinitialspace=True)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as err:
         raise ConfigError(spec.path, "labels", f"not a readable CSV: {err}") from None
-    wanted = spec.columns or {name: name for name in _LABEL_HEADERS}
+    wanted = spec.columns or {name: name for name in LABEL_COLUMNS}
     by_header = {str(h).strip().lower().replace(" ", "_"): h for h in raw.columns}
     picked = {}
     for name, header in wanted.items():

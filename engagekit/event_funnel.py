@@ -82,7 +82,6 @@ import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 import duckdb
@@ -404,11 +403,11 @@ def _source(con: duckdb.DuckDBPyConnection, events: EventsInput, plan: _Plan) ->
         # only the columns the funnel reads go to Arrow; the others are listed by name (for the messages)
         wanted = [*_REQUIRED, *([plan.breakdown] if plan.breakdown else [])]
         keep = [col for col in events.columns if col in wanted]
-        table = pa.Table.from_pandas(events[keep], preserve_index=False)
-        con.register("events_source", table)
-        described = {row[0]: row[1] for row in con.execute("DESCRIBE SELECT * FROM events_source").fetchall()}
-        return "events_source", {**described, **{str(col): "OTHER" for col in events.columns if col not in keep}}
-    elif isinstance(events, pa.Table):
+        others = {str(col): "OTHER" for col in events.columns if col not in keep}
+        events = pa.Table.from_pandas(events[keep], preserve_index=False)
+    else:
+        others = {}
+    if isinstance(events, pa.Table):
         con.register("events_source", events)
         relation = "events_source"
     else:
@@ -428,7 +427,7 @@ def _source(con: duckdb.DuckDBPyConnection, events: EventsInput, plan: _Plan) ->
             raise ValueError("no parquet path given")
         relation = "read_parquet([" + ", ".join(_literal(f) for f in files) + "])"
     described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
-    return relation, {row[0]: row[1] for row in described}
+    return relation, {**{row[0]: row[1] for row in described}, **others}
 
 
 def _check_columns(plan: _Plan, columns: dict[str, str]) -> None:
@@ -513,6 +512,7 @@ def _funnel(con: duckdb.DuckDBPyConnection, plan: _Plan, relation: str, breakdow
     bk_order = ", r.bk NULLS LAST" if has_bk else ""
     order_by = f"r.t, r.code NULLS LAST{bk_order}"
     steps_only = f"r.code < {plan.n_step_codes}"
+    bk1 = ", bk AS b1" if has_bk else ""
     tw = lambda col: f"{col} <= t1 + {w}"  # noqa: E731  within the window of the attempt
     if plan.order == "strict":
         leads = ", ".join(f"lead(r.code, {j}) OVER w AS c{j + 1}, lead(r.t, {j}) OVER w AS lt{j + 1}" for j in range(1, n))
@@ -525,28 +525,21 @@ def _funnel(con: duckdb.DuckDBPyConnection, plan: _Plan, relation: str, breakdow
         for k in range(2, n + 1):
             cond = f"{cond} AND c{k} IN {plan.step_codes(k)} AND lt{k} <= t + {w}"
             parts.append(f"CASE WHEN {cond} THEN pos + {k - 1} END AS p{k}, CASE WHEN {cond} THEN lt{k} END AS t{k}")
-        bk1 = ", bk AS b1" if has_bk else ""
         con.execute(
             f"CREATE TEMP TABLE att AS SELECT uid, pos AS p1, t AS t1{bk1}, {', '.join(parts)} "
             f"FROM seq WHERE code IN {plan.step_codes(1)}"
         )
-        lookup = "seq"
     else:
         con.execute(
             f"CREATE TEMP TABLE seq AS SELECT u.uid, r.t, r.code{bk_sel}, row_number() OVER "
             f"(PARTITION BY u.uid ORDER BY {order_by}) AS pos FROM raw r JOIN users u USING (user_key) WHERE {steps_only}"
         )
         if plan.order == "ordered":
-            nexts = ", ".join(
-                f"min(CASE WHEN code IN {plan.step_codes(k)} THEN pos END) OVER w AS n{k}, "
-                f"min(CASE WHEN code IN {plan.step_codes(k)} THEN t END) OVER w AS n{k}t"
-                for k in range(2, n + 1)
-            )
+            nexts = _firsts(plan, range(2, n + 1))
             con.execute(
                 f"CREATE TEMP TABLE ev AS SELECT *, {nexts} FROM seq "
                 "WINDOW w AS (PARTITION BY uid ORDER BY pos ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)"
             )
-            bk1 = ", bk AS b1" if has_bk else ""
             ctes = [
                 f"a2 AS (SELECT uid, pos AS p1, t AS t1{bk1}, CASE WHEN n2t <= t + {w} THEN n2 END AS p2, "
                 f"CASE WHEN n2t <= t + {w} THEN n2t END AS t2 FROM ev WHERE code IN {plan.step_codes(1)})"
@@ -561,14 +554,9 @@ def _funnel(con: duckdb.DuckDBPyConnection, plan: _Plan, relation: str, breakdow
             con.execute(f"CREATE TEMP TABLE att AS WITH {', '.join(ctes)} SELECT * FROM a{n}")
             con.execute("DROP TABLE ev")
         else:  # unordered
-            firsts = ", ".join(
-                f"min(CASE WHEN code IN {plan.step_codes(k)} THEN pos END) OVER w AS n{k}, "
-                f"min(CASE WHEN code IN {plan.step_codes(k)} THEN t END) OVER w AS n{k}t"
-                for k in range(1, n + 1)
-            )
+            firsts = _firsts(plan, range(1, n + 1))
             found_p = ", ".join(f"CASE WHEN n{k}t <= t + {w} THEN n{k} END" for k in range(1, n + 1))
             found_t = ", ".join(f"CASE WHEN n{k}t <= t + {w} THEN n{k}t END" for k in range(1, n + 1))
-            bk1 = ", bk AS b1" if has_bk else ""
             con.execute(
                 f"CREATE TEMP TABLE att0 AS SELECT uid, pos AS p1{bk1}, "
                 f"list_sort([{found_p}], 'ASC', 'NULLS LAST') AS ps, "
@@ -578,7 +566,6 @@ def _funnel(con: duckdb.DuckDBPyConnection, plan: _Plan, relation: str, breakdow
             cols = ", ".join(f"ps[{k}] AS p{k}, ts[{k}] AS t{k}" for k in range(2, n + 1))
             con.execute(f"CREATE TEMP TABLE att AS SELECT uid, p1, ts[1] AS t1{', b1' if has_bk else ''}, {cols} FROM att0")
             con.execute("DROP TABLE att0")
-        lookup = "seq"
     level = "1 + " + " + ".join(f"(p{k} IS NOT NULL)::INTEGER" for k in range(2, n + 1))
 
     # exclusions: the first exclusion event strictly after the time of from_step
@@ -616,7 +603,7 @@ def _funnel(con: duckdb.DuckDBPyConnection, plan: _Plan, relation: str, breakdow
                 at = "CASE c.level " + " ".join(f"WHEN {k} THEN c.p{k}" for k in range(1, n + 1)) + " END"
             else:
                 at = f"c.p{plan.attribution_step}"
-            group_sql = f"SELECT c.*, s.bk AS g FROM counted c LEFT JOIN {lookup} s ON s.uid = c.uid AND s.pos = {at}"
+            group_sql = f"SELECT c.*, s.bk AS g FROM counted c LEFT JOIN seq s ON s.uid = c.uid AND s.pos = {at}"
     else:
         group_sql = "SELECT c.*, NULL::INTEGER AS g FROM counted c"
     con.execute(f"CREATE TEMP TABLE grouped AS {group_sql}")
@@ -640,6 +627,15 @@ def _funnel(con: duckdb.DuckDBPyConnection, plan: _Plan, relation: str, breakdow
     return _assemble(plan, by_level, time_stats, attempts, breakdown_type)
 
 
+def _firsts(plan: _Plan, numbers: range) -> str:
+    """SQL columns ``n{k}, n{k}t``: position and time of the first event of step k in the window frame ``w``."""
+    return ", ".join(
+        f"min(CASE WHEN code IN {plan.step_codes(k)} THEN pos END) OVER w AS n{k}, "
+        f"min(CASE WHEN code IN {plan.step_codes(k)} THEN t END) OVER w AS n{k}t"
+        for k in numbers
+    )
+
+
 # --------------------------------------------------------------------------- tidy frames
 
 
@@ -653,22 +649,23 @@ def _definition(plan: _Plan) -> dict[str, object]:
     return {"order": plan.order, "window": plan.window, "count_by": plan.count}
 
 
+def _group(plan: _Plan, value) -> dict[str, object]:
+    return {plan.breakdown: value} if plan.breakdown else {}
+
+
 def _counts_columns(plan: _Plan, breakdown_dtype) -> dict[str, object]:
-    group = {plan.breakdown: breakdown_dtype} if plan.breakdown else {}
-    return {**group, "step": "int64", "step_name": "str", "count": "Int64", "step_conversion": "Float64",
+    return {**_group(plan, breakdown_dtype), "step": "int64", "step_name": "str", "count": "Int64", "step_conversion": "Float64",
             "overall_conversion": "Float64", "drop_off": "Int64", "order": "str", "window": "timedelta64[us]",
             "count_by": "str"}
 
 
 def _time_columns(plan: _Plan, breakdown_dtype) -> dict[str, object]:
-    group = {plan.breakdown: breakdown_dtype} if plan.breakdown else {}
-    return {**group, "step": "int64", "step_name": "str", "since": "str", "n": "Int64", "mean_seconds": "Float64",
+    return {**_group(plan, breakdown_dtype), "step": "int64", "step_name": "str", "since": "str", "n": "Int64", "mean_seconds": "Float64",
             "p25_seconds": "Float64", "median_seconds": "Float64", "p75_seconds": "Float64"}
 
 
 def _attempt_columns(plan: _Plan, breakdown_dtype) -> dict[str, object]:
-    group = {plan.breakdown: breakdown_dtype} if plan.breakdown else {}
-    return {"user_key": "str", **group, "reached_step": "int64",
+    return {"user_key": "str", **_group(plan, breakdown_dtype), "reached_step": "int64",
             **{f"step_{k}_at": "datetime64[us, UTC]" for k in range(1, plan.n + 1)}}
 
 
@@ -737,7 +734,7 @@ def _assemble(plan: _Plan, by_level: pd.DataFrame, time_stats: pd.DataFrame, att
         for k in range(1, n + 1):
             prev = counts[k - 2] if k > 1 else counts[0]
             rows.append({
-                **({plan.breakdown: g} if plan.breakdown else {}), "step": k, "step_name": plan.step_name(k),
+                **_group(plan, g), "step": k, "step_name": plan.step_name(k),
                 "count": counts[k - 1],
                 "step_conversion": (counts[k - 1] / prev) if prev else pd.NA,
                 "overall_conversion": (counts[k - 1] / counts[0]) if counts[0] else pd.NA,
@@ -757,7 +754,7 @@ def _assemble(plan: _Plan, by_level: pd.DataFrame, time_stats: pd.DataFrame, att
             for since in _SINCE:
                 count, mean, p25, p50, p75 = stats.get((g, k, since), (0, None, None, None, None))
                 trows.append({
-                    **({plan.breakdown: g} if plan.breakdown else {}), "step": k, "step_name": plan.step_name(k),
+                    **_group(plan, g), "step": k, "step_name": plan.step_name(k),
                     "since": since, "n": count, "mean_seconds": _na(mean), "p25_seconds": _na(p25),
                     "median_seconds": _na(p50), "p75_seconds": _na(p75),
                 })

@@ -123,6 +123,12 @@ def _unknown(spec: Mapping[str, Any], allowed: Sequence[str], where: str, file: 
         raise ConfigError(file, path, f"unknown field{'s' if len(unknown) > 1 else ''} {unknown}; allowed: {list(allowed)}")
 
 
+def _objective(value: Any, file: str | Path | None) -> str:
+    if value not in OBJECTIVES:
+        raise ConfigError(file, "objective", f"{value!r} is not one of {list(OBJECTIVES)}")
+    return value
+
+
 def _number(value: Any, where: str, file: str | Path | None) -> float | None:
     if value is None:
         return None
@@ -324,8 +330,7 @@ class Goal:
 
     def _normalise(self, file: str | Path | None) -> None:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen dataclass)
-        if self.objective not in OBJECTIVES:
-            raise ConfigError(file, "objective", f"{self.objective!r} is not one of {list(OBJECTIVES)}")
+        _objective(self.objective, file)
         kpis = tuple(KPI.from_dict(k, where=f"kpis[{i}]", file=file) for i, k in enumerate(self.kpis or ()))
         if not kpis and not self.kpi:
             kpis = tuple(KPI.from_dict(k, where=f"kpis[{i}]", file=file) for i, k in enumerate(OBJECTIVE_KPIS[self.objective]))
@@ -404,9 +409,7 @@ class Goal:
         if not isinstance(spec, Mapping):
             raise ConfigError(file, "goal", f"must be a mapping of fields {list(_FIELDS)}")
         _unknown(spec, _FIELDS, "", file)
-        objective = spec.get("objective")
-        if objective not in OBJECTIVES:
-            raise ConfigError(file, "objective", f"{objective!r} is not one of {list(OBJECTIVES)}")
+        objective = _objective(spec.get("objective"), file)
         single = [k for k in ("kpi", "kpi_source", "measure") if k in spec]
         if "kpis" in spec and single:
             raise ConfigError(file, single[0], "give either 'kpis' (a list) or the single-KPI fields kpi/kpi_source/measure, not both")
@@ -472,8 +475,7 @@ class Goal:
         >>> Goal.template("sales", client="brightpaw").kpis[1].measure
         'value'
         """
-        if objective not in OBJECTIVES:
-            raise ConfigError(None, "objective", f"{objective!r} is not one of {list(OBJECTIVES)}")
+        _objective(objective, None)
         kwargs: dict[str, Any] = {"client": client, "objective": objective, "kpis": OBJECTIVE_KPIS[objective]}
         kwargs.update(overrides)
         return cls(**kwargs)
@@ -682,8 +684,7 @@ def goal_template_yaml(objective: str = "registrations", *, client: str = "my_cl
     The text parses back to :meth:`Goal.template` (for ``custom``: with a placeholder
     outcome ``my_outcome`` to rename). Edit it, then read it with :meth:`Goal.read`.
     """
-    if objective not in OBJECTIVES:
-        raise ConfigError(None, "objective", f"{objective!r} is not one of {list(OBJECTIVES)}")
+    _objective(objective, None)
     kpis = OBJECTIVE_KPIS[objective] or ({"name": "my outcome", "source": "outcomes", "outcome": "my_outcome", "measure": "count"},)
     lines = [
         "# engagekit goal spec: name what the business wants before looking at any like.",

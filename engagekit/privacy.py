@@ -219,12 +219,6 @@ def chunk_digests(values: pa.ChunkedArray, salt: str | None, *, kind: Kind = "co
     return pa.chunked_array([pc.take(digests, chunk.indices) for chunk in unified.chunks], pa.string())
 
 
-def _np_valid(values: pa.Array, *, invert: bool = False) -> np.ndarray:
-    """Where ``values`` is not null (``invert``: where it is) as a numpy boolean array."""
-    valid = values.is_valid().to_numpy(zero_copy_only=False)
-    return ~valid if invert else valid
-
-
 def _as_strings(values: pd.Series) -> pa.ChunkedArray:
     """The text values of ``values`` as Arrow strings; anything that is not a string is null."""
     if isinstance(values.dtype, pd.StringDtype):

@@ -65,13 +65,17 @@ def _micros(moment: dt.datetime) -> int:
     return int(moment.timestamp()) * 1_000_000 + moment.microsecond
 
 
+def _param(key: str, *, string_value: str | None = None, int_value: str | None = None) -> dict:
+    """One entry of ``event_params``, as BigQuery exports it (every value field present)."""
+    return {"key": key, "value": {"string_value": string_value, "int_value": int_value,
+                                  "float_value": None, "double_value": None}}
+
+
 def _event(name: str, moment: dt.datetime, visitor: str, session: int, tags: tuple[str, str, str, str] | None) -> dict:
     """One row of the GA4 BigQuery export (the fields engagekit reads, and a few it does not)."""
-    params = [{"key": "ga_session_id", "value": {"string_value": None, "int_value": str(session),
-                                                  "float_value": None, "double_value": None}}]
+    params = [_param("ga_session_id", int_value=str(session))]
     if name != "session_start":
-        params.append({"key": "page_location", "value": {"string_value": _PAGE, "int_value": None,
-                                                          "float_value": None, "double_value": None}})
+        params.append(_param("page_location", string_value=_PAGE))
     source = None
     if tags is not None and any(tags):
         source = {"manual_source": tags[0] or None, "manual_medium": tags[1] or None,
@@ -134,23 +138,23 @@ def write_ga4_events(folder: pathlib.Path, signups: list[dict], *, seed: int) ->
     """
     rng = np.random.default_rng([seed, 4])
     december = [s for s in signups if _MONTH_START <= s["when"] < _MONTH_END]
-    journeys: list[tuple[dt.datetime, list[dict]]] = []
-    reached = [0, 0, 0, 0]
+    events: list[dict] = []
+    reached = [len(december)] * len(FUNNEL_STEPS)
     for signup in december:
         tags = (signup["source"], signup["medium"], signup["campaign"], signup["content"])
-        journeys.append((signup["when"], _journey(rng, 4, signup["when"], tags)))
-        reached = [n + 1 for n in reached]
+        events += _journey(rng, 4, signup["when"], tags)
     seconds_in_month = int((_MONTH_END - _MONTH_START).total_seconds())
     weights = np.array([w for _, w in _SOURCES])
+    weights = weights / weights.sum()
     for _ in range(VISITORS_PER_SIGNUP * len(december)):
         steps = 1 + int(rng.random() < P_PAGE_VIEW)
         steps += int(steps == 2 and rng.random() < P_FORM_START)
         end = _MONTH_START + dt.timedelta(seconds=int(rng.integers(1200, seconds_in_month)))
-        tags = _SOURCES[int(rng.choice(len(_SOURCES), p=weights / weights.sum()))][0]
-        journeys.append((end, _journey(rng, steps, end, tags)))
+        tags = _SOURCES[int(rng.choice(len(_SOURCES), p=weights))][0]
+        events += _journey(rng, steps, end, tags)
         for step in range(steps):
             reached[step] += 1
-    rows = sorted((event for _, events in journeys for event in events),
+    rows = sorted(events,
                   key=lambda e: (int(e["event_timestamp"]), e["user_pseudo_id"], FUNNEL_STEPS.index(e["event_name"])))
     text = "".join(json.dumps(row, separators=(",", ":")) + "\n" for row in rows).encode("utf-8")
     path = folder / EVENTS_FILE

@@ -821,10 +821,16 @@ def _data_start(
     return _DataStart(header, skipped, offset, width, wanted)
 
 
-def _as_table(path: Path, start: _DataStart, table: pa.Table, lines: Callable[[], np.ndarray]) -> Table:
+def _as_table(
+    path: Path,
+    start: _DataStart,
+    table: pa.Table,
+    lines: Callable[[], np.ndarray],
+    stripped: dict[int, pa.ChunkedArray] | None = None,
+) -> Table:
     """The rows Arrow read (``table``) as a :class:`Table` (None for each column not wanted)."""
     columns = [table.column(f"c{i}") if i in start.wanted else None for i in range(start.width)]
-    return Table(path, start.header, start.skipped, columns, table.num_rows, lines)
+    return Table(path, start.header, start.skipped, columns, table.num_rows, lines, stripped or {})
 
 
 def _arrow_csv(
@@ -944,11 +950,10 @@ def _arrow_blocks(
         for table, stripped in _read_ahead(ahead, blocks):
             first, n = report.rows_read, table.num_rows
             report.rows_read += n
-            columns = [table.column(f"c{i}") if i in start.wanted else None for i in range(start.width)]
+            block = _as_table(path, start, table, lines.of_rows(first, n), stripped)
             del table
-            block = Table(path, start.header, start.skipped, columns, n, lines.of_rows(first, n), stripped)
             yield RowBuilder.from_table(block, report)
-            del columns, stripped, block
+            del stripped, block
             release_unused_memory()
 
 
@@ -1236,27 +1241,9 @@ _BLOCK = 1 << 16
 def _block_written_as_parsed(matrix: np.ndarray, micros: np.ndarray, layout: _Layout) -> np.ndarray:
     """:func:`_written_as_parsed` for cells of the layout's width (``matrix``, a row of bytes per cell) and
     their parsed values (``micros``, microseconds since 1970)."""
-    # One row of bytes per character position (contiguous, for fast column arithmetic).
-    chars = np.ascontiguousarray(matrix.T)
-    ok = np.ones(chars.shape[1], dtype=bool)
-    for pos, char in layout.literals.items():
-        ok &= chars[pos] == char
-    digits = chars - np.uint8(ord("0"))  # wraps: a byte that is not a digit becomes > 9
-
-    def number(pos: int, width: int) -> np.ndarray:
-        value = np.zeros(chars.shape[1], dtype=np.int32)
-        for i in range(pos, pos + width):
-            np.logical_and(ok, digits[i] <= 9, out=ok)
-            value = value * 10 + digits[i]
-        return value
-
+    chars, ok = _layout_chars(matrix, layout)
     if "%z" in layout.fields:
-        at = layout.fields["%z"]
-        sign = chars[at]
-        hours, minutes = number(at + 1, 2), number(at + 3, 2)
-        ok &= ((sign == ord("+")) | (sign == ord("-"))) & (hours <= 23) & (minutes <= 59)
-        offset = (hours * 3600 + minutes * 60).astype(np.int64) * 1_000_000
-        micros = micros + np.where(sign == ord("-"), -offset, offset)
+        micros = micros + _utc_offset(chars, ok, layout.fields["%z"]) * 1_000_000
     local = micros.astype("datetime64[us]")
     days = local.astype("datetime64[D]")
     months = days.astype("datetime64[M]")
@@ -1272,8 +1259,38 @@ def _block_written_as_parsed(matrix: np.ndarray, micros: np.ndarray, layout: _La
     }
     for code, pos in layout.fields.items():
         if code != "%z":
-            ok &= number(pos, _FIXED_WIDTH[code]) == values[code]()
+            ok &= _digit_field(chars, ok, pos, _FIXED_WIDTH[code]) == values[code]()
     return ok
+
+
+def _layout_chars(matrix: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
+    """The cells' bytes (``matrix``, a row per cell) as one contiguous row per character position (for fast
+    column arithmetic), and where each cell has the layout's literal characters."""
+    chars = np.ascontiguousarray(matrix.T)
+    ok = np.ones(chars.shape[1], dtype=bool)
+    for pos, char in layout.literals.items():
+        ok &= chars[pos] == char
+    return chars, ok
+
+
+def _digit_field(chars: np.ndarray, ok: np.ndarray, pos: int, width: int) -> np.ndarray:
+    """The number written in the ``width`` characters from ``pos`` of each cell (``chars`` as
+    :func:`_layout_chars` gives them); ``ok`` is set False in place where one of them is not a digit."""
+    value = np.zeros(chars.shape[1], dtype=np.int64)
+    for i in range(pos, pos + width):
+        digit = chars[i] - np.uint8(ord("0"))  # wraps: a byte that is not a digit becomes > 9
+        np.logical_and(ok, digit <= 9, out=ok)
+        value = value * 10 + digit
+    return value
+
+
+def _utc_offset(chars: np.ndarray, ok: np.ndarray, at: int) -> np.ndarray:
+    """The ``%z`` offset written from ``at`` (``+HHMM`` or ``-HHMM``) in seconds east of UTC; ``ok`` is set
+    False in place where it is not a valid offset (under 24 hours, minutes 0-59)."""
+    sign = chars[at]
+    hours, minutes = _digit_field(chars, ok, at + 1, 2), _digit_field(chars, ok, at + 3, 2)
+    ok &= ((sign == ord("+")) | (sign == ord("-"))) & (hours <= 23) & (minutes <= 59)
+    return np.where(sign == ord("-"), -1, 1) * (hours * 3600 + minutes * 60)
 
 
 def _parse_fixed(cells: pa.ChunkedArray, layout: _Layout) -> pa.Array | None:
@@ -1290,21 +1307,12 @@ def _parse_fixed(cells: pa.ChunkedArray, layout: _Layout) -> pa.Array | None:
     filled = cells.filter(pa.array(valid)) if not valid.all() else cells
     if not len(filled) or not _np_bool(pc.equal(pc.binary_length(filled), layout.width)).all():
         return None
-    chars = np.ascontiguousarray(_fixed_width_bytes(filled, layout.width).T)
-    ok = np.ones(len(filled), dtype=bool)
-    for pos, char in layout.literals.items():
-        ok &= chars[pos] == char
-    digits = chars - np.uint8(ord("0"))  # wraps: a byte that is not a digit becomes > 9
+    chars, ok = _layout_chars(_fixed_width_bytes(filled, layout.width), layout)
 
-    def field(code: str, default: int, at: int | None = None, width: int | None = None) -> np.ndarray:
-        start = layout.fields.get(code) if at is None else at
-        if start is None:
+    def field(code: str, default: int) -> np.ndarray:
+        if code not in layout.fields:
             return np.full(len(filled), default, dtype=np.int64)
-        value = np.zeros(len(filled), dtype=np.int64)
-        for i in range(start, start + (width or _FIXED_WIDTH[code])):
-            np.logical_and(ok, digits[i] <= 9, out=ok)
-            value = value * 10 + digits[i]
-        return value
+        return _digit_field(chars, ok, layout.fields[code], _FIXED_WIDTH[code])
 
     year, month, day = field("%Y", 1970), field("%m", 1), field("%d", 1)
     hour, minute, second = field("%H", 0), field("%M", 0), field("%S", 0)
@@ -1314,11 +1322,7 @@ def _parse_fixed(cells: pa.ChunkedArray, layout: _Layout) -> pa.Array | None:
     seconds = ((_days_from_civil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second
     tz = None
     if "%z" in layout.fields:
-        at = layout.fields["%z"]
-        sign = chars[at]
-        hours, minutes = field("", 0, at + 1, 2), field("", 0, at + 3, 2)
-        ok &= ((sign == ord("+")) | (sign == ord("-"))) & (hours <= 23) & (minutes <= 59)
-        seconds -= np.where(sign == ord("-"), -1, 1) * (hours * 3600 + minutes * 60)
+        seconds -= _utc_offset(chars, ok, layout.fields["%z"])
         tz = "UTC"
     if not ok.all():
         return None
