@@ -40,6 +40,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_funnel.py
 	$(BIN)/python bench/bench_audit.py
 	$(BIN)/python bench/bench_correlate.py
+	$(BIN)/python bench/study_recovery.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build

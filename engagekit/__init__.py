@@ -25,17 +25,20 @@ from .carryover import adstock, carryover_regression, collinearity, fit_adstock,
 from .classify import describe_classifier
 from .client import Dataset, load_client, read_config
 from .context import Analysis, open_analysis
-from .correlate import LaggedCorrelation, raw_correlation, verdicts
+from .correlate import LaggedCorrelation, describe_verdict, raw_correlation, verdicts
 from .errors import ConfigError, EngagekitError, ExportError, MissingColumnError, UnknownFormatError
 from .event_funnel import EventFunnel, EventFunnelWarning, FunnelExclusion, FunnelResult, event_funnel
+from .evidence import OutcomeEvidence, outcome_evidence
 from .funnel import FunnelWarning, aggregate_funnel, funnel_caveats
 from .goals import KPI, Goal, GoalDataWarning, goal_template_yaml, write_goal_template
 from .granger import granger_tests
 from .impact import campaign_impact, describe_impact
 from .loaders import LoadReport, LoadResult, detect_format, formats, read_export
 from .metrics import AGGREGATIONS, RATE_DEFINITIONS, describe_rate, period_engagement_rates, post_engagement_rates
-from .series import daily_engagement, daily_outcomes, daily_traffic, kpi_series
-from .user_level import engaged_vs_not
+from .recovery import score_verdicts
+from .sample_truth import Driver, SampleTruth, random_truth
+from .series import daily_activity, daily_engagement, daily_outcomes, daily_traffic, engagement_series, kpi_series
+from .user_level import engaged_vs_not, social_visits
 
 
 __version__ = "0.1.0"
@@ -54,6 +57,7 @@ __all__ = [
     "ConfigError",
     "content_mix",
     "content_variety",
+    "daily_activity",
     "daily_engagement",
     "daily_outcomes",
     "daily_traffic",
@@ -61,8 +65,11 @@ __all__ = [
     "describe_classifier",
     "describe_impact",
     "describe_rate",
+    "describe_verdict",
     "detect_format",
+    "Driver",
     "engaged_vs_not",
+    "engagement_series",
     "EngagekitError",
     "event_funnel",
     "EventFunnel",
@@ -91,18 +98,24 @@ __all__ = [
     "me_me_me_index",
     "MissingColumnError",
     "open_analysis",
+    "outcome_evidence",
+    "OutcomeEvidence",
     "period_engagement_rates",
     "post_engagement_rates",
     "post_results",
     "posts_per_week",
+    "random_truth",
     "ranked_posts",
     "RATE_DEFINITIONS",
     "raw_correlation",
     "read_config",
     "read_export",
+    "SampleTruth",
+    "score_verdicts",
     "self_promotional_share",
     "self_promotional_summary",
     "slot_performance",
+    "social_visits",
     "UnknownFormatError",
     "verdicts",
     "write_goal_template",

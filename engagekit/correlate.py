@@ -19,9 +19,9 @@ import pandas as pd
 from scipy import stats
 from statsmodels.tsa.ar_model import ar_select_order
 
-__all__ = ["LaggedCorrelation", "detrend", "prewhiten", "raw_correlation", "verdicts", "minimum_detectable_r"]
+__all__ = ["LaggedCorrelation", "describe_verdict", "detrend", "minimum_detectable_r", "prewhiten", "raw_correlation", "verdicts"]
 
-RESULT_COLUMNS = ["metric", "lag", "n", "r", "ci_low", "ci_high", "p_value", "q_value", "slope", "method"]
+RESULT_COLUMNS = ["metric", "lag", "n", "r", "ci_low", "ci_high", "p_value", "q_value", "slope", "sd_ratio", "method"]
 
 
 def detrend(values: pd.Series, *, weekly: bool = True) -> pd.Series:
@@ -160,8 +160,10 @@ class LaggedCorrelation:
 
     Call it with a frame of daily series (one column per metric) and the KPI
     series; it returns one row per metric x lag with ``r``, its interval,
-    ``p_value``, ``q_value`` (Benjamini-Hochberg over every row), ``n`` and
-    ``slope`` (KPI units per metric unit on the filtered series).
+    ``p_value``, ``q_value`` (Benjamini-Hochberg over every row), ``n``,
+    ``slope`` (KPI units per metric unit on the filtered series) and
+    ``sd_ratio`` (the filtered KPI's standard deviation over the metric's:
+    what turns a correlation into KPI units per metric unit).
     """
 
     max_lag: int = 7
@@ -200,7 +202,7 @@ class LaggedCorrelation:
         days = int((x.notna() & y.notna()).sum())
         if days < 10 or not x.std() > 0 or not y.std() > 0:
             reason = "too few days" if days < 10 else "constant series"
-            return [[name, lag, days, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, reason] for lag in range(self.max_lag + 1)]
+            return [[name, lag, days, *[np.nan] * 7, reason] for lag in range(self.max_lag + 1)]
         xd, yd = detrend(x, weekly=self.weekly), detrend(y, weekly=self.weekly)
         order = 0
         if self.prewhiten:
@@ -216,8 +218,8 @@ class LaggedCorrelation:
             block = self.block or max(3, int(round(n ** (1 / 3))))
             boot = _block_bootstrap_r(xs, ys, n_boot=self.n_boot, block=block, rng=rng)
             lo, hi = np.nanquantile(boot, [alpha / 2, 1 - alpha / 2])
-            slope = r * ys.std() / xs.std()
-            out.append([name, lag, n, float(r), float(lo), float(hi), float(p), np.nan, float(slope), method])
+            sd_ratio = ys.std() / xs.std()
+            out.append([name, lag, n, float(r), float(lo), float(hi), float(p), np.nan, float(r * sd_ratio), float(sd_ratio), method])
         return out
 
 
@@ -244,12 +246,19 @@ LEADS = "leads to the KPI"
 NO_EVIDENCE = "no evidence"
 NOT_ENOUGH = "not enough data"
 
+VERDICT_COLUMNS = [
+    "metric", "verdict", "lag", "r", "ci_low", "ci_high", "q_value", "slope",
+    "effect", "effect_ci_low", "effect_ci_high", "joint_p",
+    "n", "min_detectable_r", "min_detectable_effect", "granger_q", "note",
+]
+
 
 def verdicts(
     table: pd.DataFrame,
     *,
     metrics: pd.DataFrame | None = None,
     kpi: pd.Series | None = None,
+    granger: pd.DataFrame | None = None,
     alpha: float = 0.05,
     min_days: int = 56,
     max_mde: float = 0.5,
@@ -259,16 +268,26 @@ def verdicts(
 
     A metric "leads to the KPI" when its strongest positive lag has q < ``alpha``;
     "not enough data" when fewer than ``min_days`` days or when the smallest
-    detectable correlation exceeds ``max_mde``; otherwise "no evidence", with
-    the minimum detectable correlation at 80% power (Bonferroni over the lags).
+    detectable correlation exceeds ``max_mde``; otherwise "no evidence".
+
+    Every row gives the minimum detectable effect at 80% power for the data at
+    hand (two-sided, Bonferroni over the lags tested): ``min_detectable_r`` as a
+    correlation and ``min_detectable_effect`` in KPI units per unit of the
+    metric (the correlation times the ratio of the filtered series' standard
+    deviations at the lag shown).
 
     Engagement metrics move together (a post with a link also collects
     shares), so a metric can precede the KPI only because it travels with
     another. Given the daily ``metrics`` and ``kpi``, the metrics that lead are
-    fitted jointly (detrended KPI on each detrended metric at its lag, OLS
-    with Newey-West standard errors); one whose joint coefficient is not
-    significant (BH over the joint tests) becomes "no evidence", with a note
-    naming the metric that explains it.
+    fitted jointly (:func:`engagekit.carryover.carryover_regression`: the KPI on
+    each leading metric at its lag, weekday and trend controls, Newey-West
+    errors). The fit gives each lead its ``effect`` (KPI units per unit of the
+    metric) with its interval; a metric whose joint coefficient is not
+    significant (BH over the joint tests) or not positive becomes "no
+    evidence", with a note naming the metric that explains it.
+
+    ``granger`` (from :func:`engagekit.granger.granger_tests`) adds each
+    metric's Granger q-value as supporting evidence; it does not change the verdict.
     """
     rows = []
     for metric, group in table.groupby("metric", sort=False):
@@ -281,55 +300,87 @@ def verdicts(
         else:
             pick = tested.sort_values("q_value").head(1)
             verdict = NOT_ENOUGH if (tested.empty or n < min_days or not mde <= max_mde) else NO_EVIDENCE
-        values = {c: (pick[c].iloc[0] if not pick.empty else np.nan) for c in ("lag", "r", "ci_low", "ci_high", "q_value", "slope")}
-        rows.append({"metric": metric, "verdict": verdict, **values, "n": n, "min_detectable_r": mde, "joint_p": np.nan, "note": ""})
-    out = pd.DataFrame(rows)
+        note = ""
+        if verdict == NOT_ENOUGH:
+            reason = str(group["method"].iloc[0])
+            if reason == "constant series":
+                note = f"{reason}: {metric} or the KPI does not vary"
+            elif n < min_days or tested.empty:
+                note = f"needs at least {min_days} days with both series, has {n}"
+            else:
+                note = f"on {n} days only a correlation of {mde:.2f} or more could be detected (more than {max_mde})"
+        values = {c: (pick[c].iloc[0] if not pick.empty else np.nan) for c in ("lag", "r", "ci_low", "ci_high", "q_value", "slope", "sd_ratio")}
+        rows.append({"metric": metric, "verdict": verdict, **values, "n": n, "min_detectable_r": mde,
+                     "min_detectable_effect": mde * values.pop("sd_ratio"), "note": note})
+    out = pd.DataFrame(rows).reindex(columns=VERDICT_COLUMNS)
     out["lag"] = out["lag"].astype("Int64")
+    out["note"] = out["note"].fillna("")
     if metrics is not None and kpi is not None:
-        out = _joint_check(out, metrics, kpi, alpha=alpha, weekly=weekly)
+        out = _joint_fit(out, metrics, kpi, alpha=alpha, weekly=weekly)
+    if granger is not None:
+        out["granger_q"] = out["metric"].map(granger.set_index("metric")["q_value"]).astype(float)
     return out
 
 
-def _joint_check(out: pd.DataFrame, metrics: pd.DataFrame, kpi: pd.Series, *, alpha: float, weekly: bool) -> pd.DataFrame:
-    import statsmodels.api as sm
+def _joint_fit(out: pd.DataFrame, metrics: pd.DataFrame, kpi: pd.Series, *, alpha: float, weekly: bool) -> pd.DataFrame:
+    """Fit the leading metrics together; keep as leads only those with a significant positive effect of their own."""
+    from engagekit.carryover import carryover_regression
 
     leads = out.loc[out["verdict"] == LEADS]
-    if len(leads) < 2:
+    if leads.empty:
         return out
-    y = detrend(kpi.astype("Float64").astype(float), weekly=weekly)
-    design = pd.DataFrame(
-        {row.metric: detrend(metrics[row.metric].astype("Float64").astype(float), weekly=weekly).shift(int(row.lag))
-         for row in leads.itertuples()}
-    )
-    data = pd.concat([y.rename("_kpi"), design], axis=1).dropna()
-    fit = sm.OLS(data["_kpi"], sm.add_constant(data[design.columns])).fit(cov_type="HAC", cov_kwds={"maxlags": 7})
-    pvalues = fit.pvalues[design.columns]
-    qvalues = pd.Series(stats.false_discovery_control(pvalues.to_numpy(), method="bh"), index=design.columns)
-    strongest = fit.tvalues[design.columns].idxmax()
+    lags = {row.metric: int(row.lag) for row in leads.itertuples()}
+    fit = carryover_regression(metrics[list(lags)], kpi, lags=lags, controls=("weekday", "trend") if weekly else ("trend",))
+    fit = fit.loc[fit["role"] == "metric"].set_index("term")
+    pvalues = fit["p_value"]
+    qvalues = pd.Series(stats.false_discovery_control(pvalues.fillna(1).to_numpy(), method="bh"), index=fit.index)
+    strongest = (fit["estimate"] / fit["std_error"]).idxmax()
     out = out.copy()
-    for metric in design.columns:
+    for metric in lags:
         i = out.index[out["metric"] == metric][0]
-        out.loc[i, "joint_p"] = float(pvalues[metric])
-        if qvalues[metric] >= alpha or fit.params[metric] <= 0:
+        out.loc[i, ["effect", "effect_ci_low", "effect_ci_high", "joint_p"]] = fit.loc[
+            metric, ["estimate", "ci_low", "ci_high", "p_value"]].to_numpy(dtype=float)
+        if len(lags) > 1 and (qvalues[metric] >= alpha or not fit.loc[metric, "estimate"] > 0):
             out.loc[i, "verdict"] = NO_EVIDENCE
             out.loc[i, "note"] = f"moves with {strongest}; no lead of its own once {strongest} is accounted for"
     return out
+
+
+def _per(effect: float) -> int:
+    """A round number of metric units that moves the KPI by about one or more (10 for 0.13, 100 for 0.05)."""
+    if not effect > 0:
+        return 1
+    return int(10 ** max(0, int(np.ceil(np.log10(1 / effect)))))
 
 
 def describe_verdict(row: pd.Series | dict, *, kpi: str) -> str:
     """A verdict in plain words ("precedes", never "causes")."""
     metric, verdict = row["metric"], row["verdict"]
     if verdict == LEADS:
+        effect = row.get("effect", np.nan)
+        if pd.notna(effect):
+            per = _per(effect)
+            size = (f"+{per:,} {metric} ~ {per * effect:+.1f} {kpi} "
+                    f"(95% CI {per * row['effect_ci_low']:+.1f} to {per * row['effect_ci_high']:+.1f})")
+        else:
+            size = f"about {row['slope']:.3f} {kpi} per extra unit"
         return (
-            f"{metric} leads to {kpi}: a rise precedes more {kpi} {int(row['lag'])} day(s) later "
-            f"(r = {row['r']:.2f}, 95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}, q = {row['q_value']:.3f}; "
-            f"about {row['slope']:.3f} {kpi} per extra unit)."
+            f"{metric} {'precede' if metric.endswith('s') else 'precedes'} {kpi} by {int(row['lag'])} day(s): {size}; "
+            f"correlation after detrending r = {row['r']:.2f} (95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}), "
+            f"q = {row['q_value']:.3g}."
         )
     if verdict == NO_EVIDENCE and row.get("note"):
         return f"{metric}: no evidence of its own: it {row['note']}."
+    detectable = f"a correlation of {row['min_detectable_r']:.2f}"
+    mde = row.get("min_detectable_effect", np.nan)
+    if pd.notna(mde) and mde > 0:
+        per = _per(mde)
+        detectable = f"+{per:,} {metric} ~ +{per * mde:.1f} {kpi} ({detectable})"
     if verdict == NO_EVIDENCE:
         return (
-            f"{metric}: no evidence that it precedes {kpi} at lags 0 to the maximum tested; "
-            f"the data would have detected a correlation of {row['min_detectable_r']:.2f} or more."
+            f"{metric}: no evidence that it precedes {kpi} at any lag tested; "
+            f"the data would have detected an effect of {detectable} or more."
         )
-    return f"{metric}: not enough data to tell (smallest detectable correlation {row['min_detectable_r']:.2f}, n = {row['n']})."
+    if row.get("note"):
+        return f"{metric}: not enough data to tell ({row['note']})."
+    return f"{metric}: not enough data to tell (n = {row['n']}; only an effect of {detectable} or more could be detected)."

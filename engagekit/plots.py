@@ -20,6 +20,7 @@ __all__ = [
     "likes_versus_results",
     "slot_heatmap",
     "self_promotional_share",
+    "campaign_impact",
 ]
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -184,3 +185,17 @@ def self_promotional_share(shares: pd.DataFrame, *, max_share: float = 0.2, ax: 
     ax.axhline(1 / 3, color="darkorange", linestyle=":", linewidth=1, label="rule of thirds (rule of thumb)")
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
     return _labels(ax, title="Posts about yourselves per month (rules of thumb, not laws)", ylabel="self-promotional share")
+
+
+def campaign_impact(daily: pd.DataFrame, *, label: str, ax: Axes | None = None) -> Axes:
+    """The KPI against the counterfactual forecast (with its interval) before and after a dated change."""
+    ax = _ax(ax)
+    data = daily.assign(actual=daily["actual"].astype(float))
+    sns.lineplot(data=data, x="date", y="actual", ax=ax, color="#1f4e79", label="actual", linewidth=0.9)
+    post = data.loc[data["period"] == "post"]
+    ax.plot(post["date"], post["predicted"], color="crimson", linestyle="--", label="without the change (forecast)")
+    ax.fill_between(post["date"], post["predicted_low"], post["predicted_high"], color="crimson", alpha=0.15)
+    if len(post):
+        ax.axvline(post["date"].iloc[0], color="grey", linewidth=0.8)
+    ax.legend(loc="upper left", fontsize=8)
+    return _labels(ax, title=f"{label}: actual against the forecast without the change", ylabel=label)

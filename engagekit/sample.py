@@ -16,6 +16,7 @@ Planted truth (recorded in ``truth.yml``):
   drives newsletter registrations two days later
   (``Poisson(4 g(t) w(t) + 0.05 clicks(t - 2))``);
 * likes, comments and shares are noise with respect to registrations;
+* ``truth=`` plants other drivers instead (:class:`engagekit.sample_truth.SampleTruth`);
 * orders follow trend x weekday plus a same-day lift on days with an
   ``offer`` post.
 
@@ -36,6 +37,7 @@ import numpy as np
 import yaml
 
 from .sample_events import write_ga4_events
+from .sample_truth import DEFAULT_TRUTH, SampleTruth
 
 __all__ = ["write_sample"]
 
@@ -60,9 +62,20 @@ LINK_CATEGORIES = {"offer", "product", "educational"}
 HOURS = np.arange(7, 22)
 HOUR_W = np.array([2, 4, 6, 6, 5, 7, 6, 5, 5, 6, 7, 8, 7, 5, 3], dtype=float)
 
-EFFECT_PER_CLICK = 0.05
-LAG_DAYS = 2
-REG_BASE = 4.0
+#: Per driver metric, the native field of each platform that counts it (organic values).
+METRIC_FIELDS = {
+    "reactions": {"x": "likes", "facebook": "like"},
+    "comments": {"x": "replies", "facebook": "comment"},
+    "shares": {"x": "retweets", "facebook": "share"},
+    "link_clicks": {"x": "url clicks", "facebook": "link clicks"},
+}
+#: The Facebook export column each driver metric is read from.
+FACEBOOK_COLUMNS = {
+    "reactions": "Lifetime Post Stories by action type - like",
+    "comments": "Lifetime Post Stories by action type - comment",
+    "shares": "Lifetime Post Stories by action type - share",
+    "link_clicks": "Lifetime Post Consumptions by type - link clicks",
+}
 
 PRODUCTS = [
     ("Salmon Training Treats 200g", "BP-TRT-200", 6.90, "salmon-training-treats"),
@@ -418,21 +431,31 @@ def _attach_metrics(rng: np.random.Generator, posts: list[Post]) -> None:
                         else _fb_metrics(rng, post))
 
 
-def _daily_clicks(posts: list[Post], platform: str | None = None) -> np.ndarray:
-    """Sum link clicks per local publication day."""
+def _post_value(post: Post, metric: str) -> int:
+    """One post's organic value of a driver metric (see :data:`METRIC_FIELDS`)."""
+    return post.metrics[METRIC_FIELDS[metric][post.platform]]
+
+
+def _daily_metric(posts: list[Post], metric: str, platform: str | None = None) -> np.ndarray:
+    """Sum a driver metric per local publication day."""
     out = np.zeros(N_DAYS)
     for p in posts:
         if platform in (None, p.platform):
-            out[p.day] += p.metrics["url clicks"] if p.platform == "x" else p.metrics["link clicks"]
+            out[p.day] += _post_value(p, metric)
     return out
 
 
 # --------------------------------------------------------------------------- outcomes
 
 
-def _draw_signups(rng: np.random.Generator, posts: list[Post]) -> list[dict]:
-    """Draw newsletter registrations: organic baseline plus click-caused ones (lag 2)."""
-    clicks = _daily_clicks(posts)
+def _draw_signups(rng: np.random.Generator, posts: list[Post], truth: SampleTruth) -> list[dict]:
+    """Draw newsletter registrations: organic baseline plus the ones each planted driver causes.
+
+    A registration caused by a driver is credited to one of the posts published on the
+    driver's source day, drawn in proportion to the post's value of the metric; it carries
+    the post's UTM tags when the post has a link.
+    """
+    daily = {d.metric: _daily_metric(posts, d.metric) for d in truth.drivers}
     by_day: dict[int, list[Post]] = {}
     for p in posts:
         by_day.setdefault(p.day, []).append(p)
@@ -440,18 +463,22 @@ def _draw_signups(rng: np.random.Generator, posts: list[Post]) -> list[dict]:
     signup_w = np.array([1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 8, 9, 10, 11, 11, 9, 6, 3], dtype=float)
     rows: list[dict] = []
     for day in range(N_DAYS):
-        base = REG_BASE * _trend(day) * WEEKDAY_OUTCOME[_weekday(day)]
-        src = day - LAG_DAYS
-        caused = _poisson(rng, EFFECT_PER_CLICK * clicks[src]) if src >= 0 else 0
+        base = truth.registration_base * _trend(day) * WEEKDAY_OUTCOME[_weekday(day)]
+        caused = []
+        for driver in truth.drivers:
+            src = day - driver.lag_days
+            caused.append((driver.metric, src, _poisson(rng, driver.effect * daily[driver.metric][src]) if src >= 0 else 0))
         sources: list[tuple[str, str, str, str]] = []
         for _ in range(_poisson(rng, base)):
             sources.append(("google", "organic", "", "") if rng.random() < 0.4 else ("", "", "", ""))
-        if caused:
-            cands = [p for p in by_day.get(src, []) if p.category in LINK_CATEGORIES]
-            weights = np.array([_daily_clicks([p])[src] for p in cands], dtype=float)
-            for i in rng.choice(len(cands), size=caused, p=weights / weights.sum()):
+        for metric, src, count in caused:
+            if not count:
+                continue
+            cands = [p for p in by_day.get(src, []) if _post_value(p, metric) > 0]
+            weights = np.array([_post_value(p, metric) for p in cands], dtype=float)
+            for i in rng.choice(len(cands), size=count, p=weights / weights.sum()):
                 p = cands[int(i)]
-                sources.append((p.platform, "social", p.campaign, p.slug))
+                sources.append((p.platform, "social", p.campaign, p.slug if p.campaign else ""))
         times = [_local_time(rng, day, signup_hours, signup_w) for _ in sources]
         for when, s in sorted(zip(times, sources), key=lambda x: x[0]):
             rows.append({"when": when, "day": day, "source": s[0], "medium": s[1], "campaign": s[2], "content": s[3]})
@@ -722,13 +749,13 @@ def _ga4_num(x: float) -> str:
 def _top_post(posts: list[Post], day: int, platform: str) -> Post | None:
     """Return the post with most link clicks of a platform on a day."""
     cands = [p for p in posts if p.day == day and p.platform == platform and p.category in LINK_CATEGORIES]
-    return max(cands, key=lambda p: _daily_clicks([p])[day], default=None)
+    return max(cands, key=lambda p: _post_value(p, "link_clicks"), default=None)
 
 
 def _write_ga4(rng: np.random.Generator, folder: pathlib.Path, posts: list[Post], signups: list[dict],
                orders: list[Order]) -> pathlib.Path:
     """Write the GA4 traffic-acquisition CSV (one row per day x source/medium)."""
-    clicks = {"facebook": _daily_clicks(posts, "facebook"), "x": _daily_clicks(posts, "x")}
+    clicks = {"facebook": _daily_metric(posts, "link_clicks", "facebook"), "x": _daily_metric(posts, "link_clicks", "x")}
     key_events: dict[tuple[int, str], int] = {}
     for s in signups:
         ch = {"facebook": "facebook/social", "x": "t.co/referral", "google": "google/organic"}.get(s["source"],
@@ -896,7 +923,8 @@ def _write_client(folder: pathlib.Path, client: str) -> pathlib.Path:
     return path
 
 
-def _write_truth(folder: pathlib.Path, seed: int, posts: list[Post], events_funnel: dict) -> pathlib.Path:
+def _write_truth(folder: pathlib.Path, seed: int, truth: SampleTruth, posts: list[Post],
+                 events_funnel: dict) -> pathlib.Path:
     """Write ``truth.yml`` with the planted effects and every post's category."""
     truth = {
         "seed": int(seed),
@@ -906,12 +934,14 @@ def _write_truth(folder: pathlib.Path, seed: int, posts: list[Post], events_funn
                  "outcome's baseline",
         "weekday_engagement": [float(x) for x in WEEKDAY_ENGAGEMENT],
         "weekday_outcome": [float(x) for x in WEEKDAY_OUTCOME],
-        "link_clicks_definition": "X `url clicks` + Facebook `Lifetime Post Consumptions by type - link clicks`, "
-                                  "summed by local publication day (Europe/Berlin)",
-        "registration_model": "Poisson(4*g(t)*weekday(t) + 0.05*link_clicks(t-2))",
-        "leads": [{"metric": "link_clicks", "outcome": "registration", "lag_days": LAG_DAYS,
-                   "effect_per_click": EFFECT_PER_CLICK}],
-        "noise": {"registration": ["reactions", "comments", "shares"]},
+        "metric_definitions": {
+            metric: f"X `{fields['x']}` + Facebook `{FACEBOOK_COLUMNS[metric]}`, summed by local publication day "
+                    "(Europe/Berlin), organic values"
+            for metric, fields in METRIC_FIELDS.items()
+        },
+        "registration_model": truth.model(),
+        "leads": truth.leads(),
+        "noise": {"registration": truth.noise},
         "orders_driver": "offer posts (same day)",
         "events_funnel": events_funnel,
         "post_categories": {p.post_id: p.category for p in sorted(posts, key=lambda p: (p.platform, p.local))},
@@ -924,7 +954,13 @@ def _write_truth(folder: pathlib.Path, seed: int, posts: list[Post], events_funn
 # --------------------------------------------------------------------------- entry point
 
 
-def write_sample(directory: str | pathlib.Path, *, client: str = "brightpaw", seed: int = 20250101) -> pathlib.Path:
+def write_sample(
+    directory: str | pathlib.Path,
+    *,
+    client: str = "brightpaw",
+    seed: int = 20250101,
+    truth: SampleTruth = DEFAULT_TRUTH,
+) -> pathlib.Path:
     """Write the fictional BrightPaw sample client into ``<directory>/<client>/``.
 
     Parameters
@@ -936,6 +972,9 @@ def write_sample(directory: str | pathlib.Path, *, client: str = "brightpaw", se
     seed : int, default 20250101
         Seed for :func:`numpy.random.default_rng`; the same seed gives
         byte-identical files.
+    truth : SampleTruth, default DEFAULT_TRUTH
+        Which engagement metrics drive registrations, after how many days and by how much
+        (:mod:`engagekit.sample_truth`); written to ``truth.yml``.
 
     Returns
     -------
@@ -947,7 +986,7 @@ def write_sample(directory: str | pathlib.Path, *, client: str = "brightpaw", se
     rng = np.random.default_rng(seed)
     posts = _draw_posts(rng)
     _attach_metrics(rng, posts)
-    signups = _draw_signups(rng, posts)
+    signups = _draw_signups(rng, posts, truth)
     orders = _draw_orders(rng, posts)
     _write_x(folder, posts)
     _write_facebook(rng, folder, posts)
@@ -956,5 +995,5 @@ def write_sample(directory: str | pathlib.Path, *, client: str = "brightpaw", se
     _write_signups(folder, signups)
     _, events_funnel = write_ga4_events(folder, signups, seed=seed)
     _write_client(folder, client)
-    _write_truth(folder, seed, posts, events_funnel)
+    _write_truth(folder, seed, truth, posts, events_funnel)
     return folder

@@ -78,6 +78,7 @@ __all__ = [
     "strata_table",
     "compare_risks",
     "engaged_vs_not",
+    "social_visits",
 ]
 
 SELECTION_BIAS_CAVEAT = (
@@ -120,11 +121,39 @@ _UNEXPOSED_INDEX = ("first_event", "random_event")
 _PRIOR = {"prior_activity": "prior_events", "prior_sessions": "prior_sessions"}
 
 
-def _as_exposure(exposure: str | Sequence[str]) -> list[str]:
+def _exposure_rows(events: pd.DataFrame, exposure: str | Sequence[str] | pd.Series, outcome: str) -> np.ndarray:
+    """Which rows of ``events`` are engagement: by event name(s), or a boolean mask aligned with ``events``."""
+    if isinstance(exposure, pd.Series):
+        if exposure.dtype != bool or not exposure.index.equals(events.index):
+            raise ValueError("an exposure mask must be a boolean Series on the index of events")
+        rows = exposure.to_numpy()
+        if (rows & (events["event"] == outcome).to_numpy()).any():
+            raise ValueError(f"the exposure mask marks {outcome!r} events, the outcome itself")
+        return rows
     names = [exposure] if isinstance(exposure, str) else list(exposure)
     if not names or not all(isinstance(n, str) and n for n in names):
-        raise ValueError(f"exposure must be an event name or a non-empty list of event names, got {exposure!r}")
-    return names
+        raise ValueError(f"exposure must be an event name, a non-empty list of event names or a boolean mask, got {exposure!r}")
+    if outcome in names:
+        raise ValueError(f"the outcome {outcome!r} is also an exposure event; exposure was {names}")
+    return events["event"].isin(names).to_numpy()
+
+
+def social_visits(events: pd.DataFrame) -> pd.Series:
+    """The events that start a visit from social media: an exposure mask for :func:`engaged_vs_not`.
+
+    A row is a social visit when it is a session's first event (by ``session_key``, else
+    the person's first event of the day) and its ``source``/``medium`` fall in GA4's
+    "Organic Social" or "Paid Social" channel group: the person clicked through from a post
+    or an ad.
+    """
+    from engagekit.channels import default_channel_group
+
+    channel = default_channel_group(events["source"], events["medium"])
+    social = channel.isin(["Organic Social", "Paid Social"]).to_numpy()
+    visit = events["session_key"] if "session_key" in events.columns and events["session_key"].notna().any() else (
+        events["user_key"].astype("str") + events["occurred_at"].dt.strftime("|%Y-%m-%d"))
+    first = events["occurred_at"].groupby(visit.to_numpy()).transform("min").to_numpy() == events["occurred_at"].to_numpy()
+    return pd.Series(social & first, index=events.index, name="social_visit")
 
 
 def _prior_bin(counts: pd.Series) -> pd.Series:
@@ -138,7 +167,7 @@ def _prior_bin(counts: pd.Series) -> pd.Series:
 def people_for_comparison(
     events: pd.DataFrame,
     *,
-    exposure: str | Sequence[str],
+    exposure: str | Sequence[str] | pd.Series,
     outcome: str,
     window: str | pd.Timedelta = "7D",
     strata: str | None = "prior_activity",
@@ -153,7 +182,8 @@ def people_for_comparison(
         The ``events`` table (at least ``occurred_at``, ``user_key``, ``event``;
         ``session_key`` for ``strata="prior_sessions"``).
     exposure
-        The engagement event name(s).
+        The engagement event name(s), or a boolean mask over the rows of ``events``
+        (e.g. :func:`social_visits`).
     outcome
         The outcome event name; must not be one of the exposure events.
     window
@@ -175,11 +205,8 @@ def people_for_comparison(
         People with ``outcome_before_index`` are kept here; :func:`engaged_vs_not`
         leaves them out.
     """
-    names = _as_exposure(exposure)
     if not isinstance(outcome, str) or not outcome:
         raise ValueError(f"outcome must be an event name, got {outcome!r}")
-    if outcome in names:
-        raise ValueError(f"the outcome {outcome!r} is also an exposure event; exposure was {names}")
     missing = [c for c in _NEEDED if c not in events.columns]
     if missing:
         raise ValueError(f"events lacks the column(s) {missing}; needed: {list(_NEEDED)}")
@@ -197,12 +224,13 @@ def people_for_comparison(
     if strata == "prior_sessions" and "session_key" not in events.columns:
         raise ValueError("strata='prior_sessions' needs a session_key column in events")
 
+    exposed_rows = _exposure_rows(events, exposure, outcome)
     keep = [c for c in dict.fromkeys([*_NEEDED, "session_key", strata]) if c in events.columns]
-    ev = events[keep].dropna(subset=["occurred_at", "user_key"])
+    ev = events[keep].assign(_exposure=exposed_rows).dropna(subset=["occurred_at", "user_key"])
     ev = ev.sort_values(["user_key", "occurred_at"], kind="stable").reset_index(drop=True)
     firsts = ev.drop_duplicates("user_key", keep="first").set_index("user_key")
     people = pd.DataFrame(index=firsts.index)
-    first_exposure = ev.loc[ev["event"].isin(names)].groupby("user_key")["occurred_at"].min()
+    first_exposure = ev.loc[ev["_exposure"]].groupby("user_key")["occurred_at"].min()
     people["exposed"] = people.index.isin(first_exposure.index)
     if unexposed_index == "first_event":
         unexposed_at = firsts["occurred_at"]
@@ -443,7 +471,7 @@ def compare_risks(
 def engaged_vs_not(
     events: pd.DataFrame,
     *,
-    exposure: str | Sequence[str],
+    exposure: str | Sequence[str] | pd.Series,
     outcome: str,
     window: str | pd.Timedelta = "7D",
     strata: str | None = "prior_activity",
@@ -462,7 +490,8 @@ def engaged_vs_not(
     events
         The ``events`` table.
     exposure
-        The engagement event name(s), e.g. ``"comment"`` or ``["click", "form_start"]``.
+        The engagement event name(s), e.g. ``"comment"`` or ``["click", "form_start"]``,
+        or a boolean mask over the rows of ``events`` (e.g. :func:`social_visits`).
     outcome
         The outcome event name, e.g. ``"sign_up"``.
     window

@@ -148,6 +148,7 @@ def test_covariates_with_gaps_are_rejected(stepped):
         campaign_impact(stepped, change=stepped.index[CHANGE_AT], covariates=control)
 
 
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.ConvergenceWarning")  # the reference fit below
 def test_missing_days_are_kept_as_nan(stepped):
     dropped = [stepped.index[40], stepped.index[41], stepped.index[CHANGE_AT + 5]]
     gappy = stepped.drop(dropped)

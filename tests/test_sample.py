@@ -113,7 +113,7 @@ def test_truth_lists_category_of_every_post() -> None:
     assert not missing
     assert set(cats.values()) <= {"offer", "product", "company_news", "educational", "entertaining", "community"}
     assert truth["leads"] == [{"metric": "link_clicks", "outcome": "registration", "lag_days": 2,
-                               "effect_per_click": 0.05}]
+                               "effect_per_unit": 0.05}]
 
 
 @pytest.mark.parametrize("name", ["tweet_activity_metrics_BrightPaw_20250101_20250201_en.csv"])

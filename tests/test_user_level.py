@@ -299,3 +299,38 @@ def test_sample_prior_activity_strata_have_no_unexposed_with_first_event_index(s
     mh = _row(result, "Mantel-Haenszel risk ratio")
     assert np.isnan(mh["estimate"])
     assert "0 (no exposed or no unexposed)" in mh["note"] and "2-4 (no exposed or no unexposed)" in mh["note"]
+
+
+def _visits() -> pd.DataFrame:
+    """Three people, one session each: u1 arrives from facebook/social, u2 from google/organic, u3 from t.co."""
+    frame = pd.DataFrame({
+        "user_key": ["u1", "u1", "u1", "u2", "u2", "u3", "u3"],
+        "session_key": ["s1", "s1", "s1", "s2", "s2", "s3", "s3"],
+        "occurred_at": [T0 + pd.Timedelta(minutes=m) for m in (0, 1, 5, 0, 2, 3, 4)],
+        "event": ["session_start", "page_view", "sign_up", "session_start", "sign_up", "session_start", "page_view"],
+        "source": ["facebook", "facebook", "facebook", "google", "google", "t.co", "t.co"],
+        "medium": ["social", "social", "social", "organic", "organic", "referral", "referral"],
+    })
+    return schema.conform(frame, "events")
+
+
+def test_social_visits_mark_the_first_event_of_sessions_from_social_channels():
+    # t.co / referral is Organic Social by GA4's source list; google / organic is Organic Search
+    mask = engagekit.user_level.social_visits(_visits())
+    assert mask.tolist() == [True, False, False, False, False, True, False]
+
+
+def test_an_exposure_mask_chooses_the_exposed_people():
+    events = _visits()
+    people = people_for_comparison(events, exposure=engagekit.user_level.social_visits(events), outcome="sign_up",
+                                   strata=None).set_index("user_key")
+    assert people["exposed"].to_dict() == {"u1": True, "u2": False, "u3": True}
+    assert people["had_outcome"].to_dict() == {"u1": True, "u2": True, "u3": False}
+
+
+def test_an_exposure_mask_must_fit_the_events_and_not_mark_the_outcome():
+    events = _visits()
+    with pytest.raises(ValueError, match="boolean Series on the index of events"):
+        engaged_vs_not(events, exposure=pd.Series([True, False]), outcome="sign_up")
+    with pytest.raises(ValueError, match="marks 'sign_up' events"):
+        engaged_vs_not(events, exposure=events["event"].isin(["page_view", "sign_up"]), outcome="sign_up")
