@@ -33,7 +33,7 @@ ADSTOCK_COLUMNS = [
     "half_life_ci_high", "estimate", "r_squared", "n", "method", "reason",
 ]
 CARRYOVER_COLUMNS = [
-    "term", "role", "lag", "decay", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n", "reason",
+    "term", "role", "lag", "decay", "estimate", "std_error", "ci_low", "ci_high", "p_value", "q_value", "n", "reason",
 ]
 CONTROLS = ("weekday", "trend")
 WEEKDAYS = ("Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # Monday is the reference day
@@ -231,7 +231,8 @@ def carryover_regression(
         One row per term (``const``, each metric, each control), columns
         :data:`CARRYOVER_COLUMNS`: ``role`` (``"metric"``, ``"control"``,
         ``"intercept"``), ``lag`` and ``decay`` (metrics only), ``estimate``,
-        ``std_error`` (HAC), ``ci_low``, ``ci_high``, ``p_value``, ``n`` (days
+        ``std_error`` (HAC), ``ci_low``, ``ci_high``, ``p_value``, ``q_value``
+        (Benjamini-Hochberg over the metrics' rows; NaN for controls), ``n`` (days
         with every value known) and ``reason`` (why a metric's row is NaN: it
         does not vary on the days used). Days with any missing value are left out.
     """
@@ -284,9 +285,12 @@ def _tidy(rows: list[dict], metrics: Sequence[str]) -> pd.DataFrame:
     table = table.assign(_o=table["role"].map(order), _r=rank).sort_values(["_o", "_r"], kind="stable")
     table = table.drop(columns=["_o", "_r"]).reset_index(drop=True)
     table["reason"] = table["reason"].fillna("")
+    tested = (table["role"] == "metric") & table["p_value"].notna()
+    if tested.any():
+        table.loc[tested, "q_value"] = stats.false_discovery_control(table.loc[tested, "p_value"].astype(float), method="bh")
     return table.astype({"term": "str", "role": "str", "lag": "Int64", "decay": "float64", "estimate": "float64",
                          "std_error": "float64", "ci_low": "float64", "ci_high": "float64", "p_value": "float64",
-                         "n": "int64", "reason": "str"})
+                         "q_value": "float64", "n": "int64", "reason": "str"})
 
 
 @dataclass(frozen=True)

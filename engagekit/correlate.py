@@ -201,7 +201,8 @@ class LaggedCorrelation:
     def _one_metric(self, name: str, x: pd.Series, y: pd.Series, rng: np.random.Generator) -> list[list]:
         days = int((x.notna() & y.notna()).sum())
         if days < 10 or not x.std() > 0 or not y.std() > 0:
-            reason = "too few days" if days < 10 else "constant series"
+            reason = ("too few days" if days < 10
+                      else f"constant series: {'the KPI' if not y.std() > 0 else name} does not vary")
             return [[name, lag, days, *[np.nan] * 7, reason] for lag in range(self.max_lag + 1)]
         xd, yd = detrend(x, weekly=self.weekly), detrend(y, weekly=self.weekly)
         order = 0
@@ -266,9 +267,10 @@ def verdicts(
 ) -> pd.DataFrame:
     """One verdict per metric from a :class:`LaggedCorrelation` table.
 
-    A metric "leads to the KPI" when its strongest positive lag has q < ``alpha``;
-    "not enough data" when fewer than ``min_days`` days or when the smallest
-    detectable correlation exceeds ``max_mde``; otherwise "no evidence".
+    A metric is "not enough data" when it has fewer than ``min_days`` days with
+    the KPI, does not vary, or when the smallest detectable correlation exceeds
+    ``max_mde`` (``note`` says which); otherwise it "leads to the KPI" when its
+    strongest positive lag has q < ``alpha``, else "no evidence".
 
     Every row gives the minimum detectable effect at 80% power for the data at
     hand (two-sided, Bonferroni over the lags tested): ``min_detectable_r`` as a
@@ -295,16 +297,17 @@ def verdicts(
         mde = minimum_detectable_r(n, alpha=alpha / len(group))
         tested = group.dropna(subset=["q_value"])
         best = tested.loc[tested["r"] > 0].sort_values(["q_value", "lag"]).head(1)
-        if not best.empty and best["q_value"].iloc[0] < alpha:
+        if tested.empty or n < min_days or not mde <= max_mde:
+            pick, verdict = tested.sort_values("q_value").head(1), NOT_ENOUGH
+        elif not best.empty and best["q_value"].iloc[0] < alpha:
             pick, verdict = best, LEADS
         else:
-            pick = tested.sort_values("q_value").head(1)
-            verdict = NOT_ENOUGH if (tested.empty or n < min_days or not mde <= max_mde) else NO_EVIDENCE
+            pick, verdict = tested.sort_values("q_value").head(1), NO_EVIDENCE
         note = ""
         if verdict == NOT_ENOUGH:
             reason = str(group["method"].iloc[0])
-            if reason == "constant series":
-                note = f"{reason}: {metric} or the KPI does not vary"
+            if reason.startswith("constant series"):
+                note = reason
             elif n < min_days or tested.empty:
                 note = f"needs at least {min_days} days with both series, has {n}"
             else:
@@ -332,8 +335,7 @@ def _joint_fit(out: pd.DataFrame, metrics: pd.DataFrame, kpi: pd.Series, *, alph
     lags = {row.metric: int(row.lag) for row in leads.itertuples()}
     fit = carryover_regression(metrics[list(lags)], kpi, lags=lags, controls=("weekday", "trend") if weekly else ("trend",))
     fit = fit.loc[fit["role"] == "metric"].set_index("term")
-    pvalues = fit["p_value"]
-    qvalues = pd.Series(stats.false_discovery_control(pvalues.fillna(1).to_numpy(), method="bh"), index=fit.index)
+    qvalues = fit["q_value"].fillna(1.0)
     strongest = (fit["estimate"] / fit["std_error"]).idxmax()
     out = out.copy()
     for metric in lags:

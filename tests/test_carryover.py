@@ -143,3 +143,17 @@ def test_sample_link_clicks_at_lag_two_cover_the_planted_effect_and_reactions_do
     clicks = table.loc["link_clicks"]
     assert clicks["estimate"] > 0 and clicks["ci_low"] <= 0.05 <= clicks["ci_high"]
     assert table.loc["reactions", "p_value"] > 0.05
+
+
+def test_metric_rows_get_benjamini_hochberg_q_values_and_controls_none():
+    from scipy import stats as scipy_stats
+
+    rng = np.random.default_rng(12)
+    days = pd.date_range("2025-01-01", periods=200, freq="D")
+    metrics = pd.DataFrame({name: rng.poisson(50, len(days)) for name in ("a", "b", "c")}, index=days)
+    kpi = pd.Series(rng.poisson(5 + 0.05 * metrics["a"].to_numpy()), index=days)
+    table = carryover_regression(metrics, kpi)
+    rows = table.loc[table["role"] == "metric"]
+    expected = scipy_stats.false_discovery_control(rows["p_value"], method="bh")
+    np.testing.assert_allclose(rows["q_value"], expected)
+    assert table.loc[table["role"] != "metric", "q_value"].isna().all()

@@ -258,10 +258,16 @@ def test_a_constant_metric_gets_nan_estimates_and_the_reason():
     metrics["shares"] = 4
     table = LaggedCorrelation(max_lag=2, n_boot=50)(metrics, kpi)
     shares = table.loc[table["metric"] == "shares"]
-    assert shares["r"].isna().all() and (shares["method"] == "constant series").all()
+    assert shares["r"].isna().all() and (shares["method"] == "constant series: shares does not vary").all()
     result = verdicts(table).set_index("metric")
     assert result.loc["shares", "verdict"] == NOT_ENOUGH
-    assert result.loc["shares", "note"] == "constant series: shares or the KPI does not vary"
+    assert result.loc["shares", "note"] == "constant series: shares does not vary"
+
+
+def test_a_constant_kpi_is_named_as_the_series_that_does_not_vary():
+    metrics, kpi = planted()
+    table = LaggedCorrelation(max_lag=1, n_boot=50)(metrics, kpi * 0 + 3)
+    assert set(verdicts(table)["note"]) == {"constant series: the KPI does not vary"}
 
 
 @pytest.mark.parametrize("effect, per", [(0.05, 100), (0.13, 10), (1.4, 1), (0.0049, 1000)])

@@ -66,3 +66,12 @@ def test_engagement_series_by_basis():
         engagement_series(analysis_dataset, basis="activity day")
     with pytest.raises(ValueError, match="unknown basis 'weekly'; allowed: publish day, activity day"):
         engagement_series(analysis_dataset, basis="weekly")
+
+
+def test_a_lead_on_fewer_days_than_needed_is_not_enough_data():
+    metrics, kpi = planted(0.05)
+    short = LaggedCorrelation(max_lag=2, n_boot=50)(metrics.iloc[:40], kpi.iloc[:40])
+    assert short.loc[short["metric"] == "link_clicks", "q_value"].min() < 0.05  # a lead on 38 days...
+    result = verdicts(short, min_days=56).set_index("metric")
+    assert result.loc["link_clicks", "verdict"] == "not enough data"  # ...but fewer days than a verdict needs
+    assert result.loc["link_clicks", "note"] == "needs at least 56 days with both series, has 38"
