@@ -1,6 +1,7 @@
 # engagekit: two commands for a fresh machine with Python 3.11+ and make.
 #   make report   render the sample client's report (creates .venv on first use)
-#   make test     run the whole suite: unit tests and the notebooks under nbval
+#   make test     run the whole suite: unit tests and the notebooks under nbval (installs Chromium
+#                 for the browser tests where it can: as root with apt-get)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,7 +9,7 @@ BIN    := $(VENV)/bin
 CLIENT ?= data/sample/brightpaw
 OUT    ?= reports
 
-.PHONY: report test sample notebooks bench clean
+.PHONY: report test browser sample notebooks bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +26,21 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 report: $(VENV)/.installed
 	$(BIN)/engagekit report $(CLIENT) --out $(OUT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest tests notebooks --nbval-lax
+
+# The browser tests (the report printed to PDF, the page run in headless Chromium) need the system's
+# Chromium: installed here when running as root with apt-get; otherwise those tests skip, saying why.
+browser:
+	@if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null \
+	  && ! command -v google-chrome >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium (apt-get) for the browser tests"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+	  || { apt-get update -qq >/dev/null 2>&1 \
+	       && apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; } \
+	  || echo "chromium could not be installed: the browser tests will skip"; \
+	fi
 
 sample: $(VENV)/.installed
 	$(BIN)/engagekit sample data/sample
@@ -41,6 +55,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_audit.py
 	$(BIN)/python bench/bench_correlate.py
 	$(BIN)/python bench/study_recovery.py
+	$(BIN)/python bench/bench_batch.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build

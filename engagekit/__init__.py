@@ -21,9 +21,11 @@ from .audit import (
     self_promotional_summary,
     slot_performance,
 )
+from .batch import run_batch
 from .carryover import adstock, carryover_regression, collinearity, fit_adstock, half_life
 from .classify import describe_classifier
 from .client import Dataset, load_client, read_config
+from .client_template import client_template_yaml, write_client_template
 from .context import Analysis, open_analysis
 from .correlate import LaggedCorrelation, describe_verdict, raw_correlation, verdicts
 from .errors import ConfigError, EngagekitError, ExportError, MissingColumnError, UnknownFormatError
@@ -53,6 +55,7 @@ __all__ = [
     "carryover_regression",
     "category_performance",
     "classify_posts",
+    "client_template_yaml",
     "collinearity",
     "ConfigError",
     "content_mix",
@@ -69,8 +72,8 @@ __all__ = [
     "detect_format",
     "Driver",
     "engaged_vs_not",
-    "engagement_series",
     "EngagekitError",
+    "engagement_series",
     "event_funnel",
     "EventFunnel",
     "EventFunnelWarning",
@@ -110,6 +113,7 @@ __all__ = [
     "raw_correlation",
     "read_config",
     "read_export",
+    "run_batch",
     "SampleTruth",
     "score_verdicts",
     "self_promotional_share",
@@ -118,5 +122,6 @@ __all__ = [
     "social_visits",
     "UnknownFormatError",
     "verdicts",
+    "write_client_template",
     "write_goal_template",
 ]

@@ -1,4 +1,4 @@
-"""The ``engagekit`` command line: report, sample, formats, inspect."""
+"""The ``engagekit`` command line: init, report, batch, sample, formats, inspect."""
 
 from __future__ import annotations
 
@@ -12,10 +12,57 @@ __all__ = ["main"]
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import render_report
+    """Render the report; with --pdf also print it, and without a Chromium say so on stderr (exit 0: the HTML is there)."""
+    from .chromium import ChromiumError, ChromiumNotFound
+    from .report import ReportError, parse_parameters, render_report, write_pdf
 
-    result = render_report(args.client, out=args.out, notebooks=args.notebooks)
+    parameters = parse_parameters(args.param, notebooks=args.notebooks)
+    result = render_report(args.client, out=args.out, notebooks=args.notebooks, parameters=parameters)
     print(result.html)
+    if args.pdf:
+        try:
+            print(write_pdf(result))
+        except ChromiumNotFound as err:
+            print(f"engagekit: {err}. No PDF was written; the HTML report is at {result.html} "
+                  "(a browser's print to PDF lays it out for paper too).", file=sys.stderr)
+        except ChromiumError as err:
+            raise ReportError(f"{err}; the HTML report is at {result.html}") from None
+    return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    """Render every client; a usage error (a bad --param, clashing client names) stops it before it starts (exit 2)."""
+    from .batch import PORTFOLIO_NAME, SUMMARY_NAME, run_batch
+    from .report import ReportError, parse_parameters
+
+    try:
+        parameters = parse_parameters(args.param, notebooks=args.notebooks)
+    except ReportError as err:
+        raise EngagekitError(str(err)) from None
+    summary = run_batch(
+        args.clients, out=args.out, jobs=args.jobs, scheduler=args.scheduler,
+        parameters=parameters, notebooks=args.notebooks,
+    )
+    shown = summary[["client", "status", "seconds", "notebook", "cell", "message"]].astype(object)
+    shown["seconds"] = shown["seconds"].map("{:.1f}".format, na_action="ignore")
+    print(shown.fillna("").to_string(index=False))
+    failed = int((summary["status"] == "failed").sum())
+    print(f"{len(summary) - failed} of {len(summary)} clients rendered; {failed} failed")
+    for name in (SUMMARY_NAME, f"{PORTFOLIO_NAME}.csv", f"{PORTFOLIO_NAME}.html"):
+        print(f"{args.out}/{name}")
+    return 1 if failed else 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .client_template import write_client_template
+
+    try:
+        path = write_client_template(
+            args.client_dir, client=args.client, timezone=args.timezone, objective=args.objective, force=args.force,
+        )
+    except FileExistsError:
+        raise EngagekitError(f"{args.client_dir}/client.yml exists already; --force overwrites it") from None
+    print(path)
     return 0
 
 
@@ -82,7 +129,36 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("client", help="client folder (with client.yml)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--notebooks", default=None, help="folder with the notebooks to run (default: engagekit's own)")
+    p.add_argument(
+        "-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+        help="a notebook parameter, e.g. --param max_lag=14 (repeatable; converted to and checked against the "
+             "type of the notebooks' parameters)",
+    )
+    p.add_argument(
+        "--pdf", action="store_true",
+        help="also write report.pdf with the system's Chromium (headless); without one, the HTML is written, "
+             "a message on stderr says how to install Chromium, and the exit status stays 0",
+    )
     p.set_defaults(func=_report)
+    p = sub.add_parser("batch", help="render many clients' reports in parallel, with a summary and a portfolio")
+    p.add_argument("clients", nargs="+", metavar="CLIENT", help="client folders (with client.yml)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--jobs", type=int, default=1, help="clients rendered at once on this machine (default 1)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="render on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a notebook parameter for every client, e.g. --param max_lag=14 (repeatable; checked "
+                        "against the notebooks' parameters before any client runs)")
+    p.add_argument("--notebooks", default=None, help="folder with the notebooks to run (default: engagekit's own)")
+    p.set_defaults(func=_batch)
+    p = sub.add_parser("init", help="write a commented client.yml to fill in")
+    p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client's folder (made if need be)")
+    p.add_argument("--client", default=None, help="the client's name (default: the folder's name)")
+    p.add_argument("--timezone", default="UTC", help="the accounts' IANA time zone, e.g. Europe/Berlin (default UTC)")
+    p.add_argument("--objective", default="registrations",
+                   help="the goal's objective: sales, registrations, leads, traffic, customer_service, custom")
+    p.add_argument("--force", action="store_true", help="overwrite an existing client.yml")
+    p.set_defaults(func=_init)
     p = sub.add_parser("sample", help="write the sample client")
     p.add_argument("directory")
     p.add_argument("--seed", type=int, default=20250101)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,20 +16,33 @@ import yaml
 from . import schema
 from .classify import LABEL_COLUMNS, check_labels, empty_labels
 from .errors import ConfigError
-from .loaders import read_export
+from .loaders import FORMATS, read_export
 from .loaders._base import LoadReport
 
-__all__ = ["ClientConfig", "FileSpec", "LabelsSpec", "Dataset", "load_client", "read_config", "read_labels"]
+__all__ = ["Branding", "ClientConfig", "FileSpec", "LabelsSpec", "Dataset", "load_client", "read_config", "read_labels"]
 
 CONFIG_NAME = "client.yml"
 #: Files in a client folder that are not data.
 NOT_DATA = {CONFIG_NAME, "truth.yml", "goal.yml", "README.md"}
 _KNOWN_FIELDS = {
-    "client", "display_name", "timezone", "currency", "salt", "period", "goal", "files",
+    "client", "display_name", "timezone", "currency", "salt", "period", "goal", "data", "files",
     "branding", "labels",
 }
 _FILE_FIELDS = {"path", "format", "table", "columns", "constants", "options"}
 _LABELS_FIELDS = {"path", "columns"}
+_PERIOD_FIELDS = {"start", "end"}
+_BRANDING_FIELDS = {"logo", "primary_colour", "primary_color"}
+#: The report's colour where client.yml names none.
+DEFAULT_PRIMARY_COLOUR = "#1f4e79"
+#: Logo file types the report can show inline: suffix -> (media type, what the file starts with).
+LOGO_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
+    ".svg": ("image/svg+xml", ()),
+}
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
 @dataclass(frozen=True)
@@ -57,8 +71,33 @@ class LabelsSpec:
 
 
 @dataclass(frozen=True)
+class Branding:
+    """How a client's report looks: ``branding:`` in client.yml (the name shown is ``display_name``).
+
+    Parameters
+    ----------
+    logo
+        The logo file (PNG, JPEG, GIF or SVG) inside the client's folder, resolved; None: no logo.
+    primary_colour
+        A CSS hex colour, ``#rgb`` or ``#rrggbb`` (lower case), for headings and accents.
+    """
+
+    logo: Path | None = None
+    primary_colour: str = DEFAULT_PRIMARY_COLOUR
+
+    @property
+    def logo_media_type(self) -> str | None:
+        """The logo's media type (``image/png``, ``image/jpeg``, ``image/gif``, ``image/svg+xml``), or None."""
+        return None if self.logo is None else LOGO_TYPES[self.logo.suffix.lower()][0]
+
+
+@dataclass(frozen=True)
 class ClientConfig:
-    """A validated client.yml."""
+    """A validated client.yml.
+
+    Every path in it (``files``, ``labels``, ``branding.logo``, ``data``) is resolved
+    and lies inside the client's folder.
+    """
 
     path: Path
     client: str
@@ -70,10 +109,19 @@ class ClientConfig:
     goal: dict[str, Any]
     files: tuple[FileSpec, ...]
     labels: LabelsSpec | None = None
+    branding: Branding = field(default_factory=Branding)
+    #: The sub-folder under ``data:`` that holds the exports (resolved); None: the client's folder.
+    data: Path | None = None
 
     @property
     def folder(self) -> Path:
+        """The client's folder: the one client.yml is in."""
         return self.path.parent
+
+    @property
+    def data_folder(self) -> Path:
+        """The folder whose files are read as exports: ``data:``, or the client's folder."""
+        return self.data if self.data is not None else self.folder
 
 
 def _require(raw: dict, key: str, path: Path, kind: type) -> Any:
@@ -94,6 +142,24 @@ def _date(value: Any, path: Path, name: str) -> pd.Timestamp | None:
         raise ConfigError(path, name, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _inside(value: Any, path: Path, name: str) -> Path:
+    """``value`` (a path in client.yml) resolved against the client's folder; refused if it leads out of it.
+
+    Symbolic links are followed first, so a link that points out of the folder is refused too.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(path, name, f"must be a path inside the client's folder, got {value!r}")
+    root = path.parent.resolve()
+    resolved = (root / value).resolve()
+    if not resolved.is_relative_to(root):
+        raise ConfigError(
+            path, name,
+            f"{value!r} resolves to {resolved}, outside the client's folder {root}; "
+            "paths must stay inside the client's folder",
+        )
+    return resolved
+
+
 def _file_spec(entry: Any, index: int, path: Path) -> FileSpec:
     where = f"files[{index}]"
     if isinstance(entry, str):
@@ -103,6 +169,12 @@ def _file_spec(entry: Any, index: int, path: Path) -> FileSpec:
     unknown = set(entry) - _FILE_FIELDS
     if unknown:
         raise ConfigError(path, f"{where}.{sorted(unknown)[0]}", f"unknown field; allowed: {sorted(_FILE_FIELDS)}")
+    fmt = entry.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise ConfigError(path, f"{where}.format", f"{fmt!r} is not a format; formats: {list(FORMATS)}")
+    for key in ("columns", "constants", "options"):
+        if entry.get(key) is not None and not isinstance(entry[key], dict):
+            raise ConfigError(path, f"{where}.{key}", f"must be a mapping, got {type(entry[key]).__name__}")
     table = entry.get("table")
     if table is not None and table not in schema.TABLES:
         raise ConfigError(path, f"{where}.table", f"{table!r} is not a table; tables: {list(schema.TABLES)}")
@@ -116,11 +188,9 @@ def _file_spec(entry: Any, index: int, path: Path) -> FileSpec:
                 path, f"{where}.columns",
                 f"{unknown_cols} are not columns of {table}; its columns: {list(schema.TABLES[table])}",
             )
-    file = (path.parent / entry["path"]).resolve()
-    if not file.is_relative_to(path.parent.resolve()):
-        raise ConfigError(path, f"{where}.path", "must stay inside the client's folder")
+    file = _inside(entry["path"], path, f"{where}.path")
     return FileSpec(
-        path=file, format=entry.get("format"), table=table, columns=columns,
+        path=file, format=fmt, table=table, columns=columns,
         constants=entry.get("constants"), options=dict(entry.get("options") or {}),
     )
 
@@ -142,10 +212,62 @@ def _labels_spec(entry: Any, path: Path) -> LabelsSpec | None:
         unknown_cols = [c for c in columns if c not in LABEL_COLUMNS]
         if unknown_cols:
             raise ConfigError(path, "labels.columns", f"{unknown_cols} are not label columns; allowed: {list(LABEL_COLUMNS)}")
-    file = (path.parent / str(entry["path"])).resolve()
-    if not file.is_relative_to(path.parent.resolve()):
-        raise ConfigError(path, "labels.path", "must stay inside the client's folder")
+    file = _inside(entry["path"], path, "labels.path")
     return LabelsSpec(path=file, columns=dict(columns) if columns else None)
+
+
+def _branding(entry: Any, path: Path) -> Branding:
+    if entry is None:
+        return Branding()
+    if not isinstance(entry, dict):
+        raise ConfigError(path, "branding", f"must be a mapping with fields {sorted(_BRANDING_FIELDS)}")
+    if "display_name" in entry:
+        raise ConfigError(path, "branding.display_name", "is a top-level field: write display_name beside client")
+    unknown = set(entry) - _BRANDING_FIELDS
+    if unknown:
+        raise ConfigError(path, f"branding.{sorted(unknown)[0]}", f"unknown field; allowed: {sorted(_BRANDING_FIELDS)}")
+    if "primary_colour" in entry and "primary_color" in entry:
+        raise ConfigError(path, "branding.primary_color", "give primary_colour or primary_color, not both")
+    colour = entry.get("primary_colour", entry.get("primary_color", DEFAULT_PRIMARY_COLOUR))
+    if colour is None:
+        raise ConfigError(
+            path, "branding.primary_colour",
+            "is empty; quote a colour in YAML (an unquoted # starts a comment): primary_colour: \"#1f4e79\"",
+        )
+    if not isinstance(colour, str) or not _HEX_COLOUR.fullmatch(colour.strip()):
+        raise ConfigError(path, "branding.primary_colour", f"{colour!r} is not a CSS hex colour (#rgb or #rrggbb, e.g. \"#1f4e79\")")
+    logo = entry.get("logo")
+    if logo is not None:
+        logo = _inside(logo, path, "branding.logo")
+        kind = LOGO_TYPES.get(logo.suffix.lower())
+        if kind is None:
+            raise ConfigError(path, "branding.logo", f"{logo.name} is not a logo file; allowed: {', '.join(LOGO_TYPES)}")
+        if not logo.is_file():
+            raise ConfigError(path, "branding.logo", f"{entry['logo']!r}: no such file in {path.parent.resolve()}")
+        with logo.open("rb") as handle:
+            head = handle.read(4096)
+        starts = kind[1]
+        if (starts and not head.startswith(starts)) or (not starts and b"<svg" not in head.lower()):
+            raise ConfigError(path, "branding.logo", f"{logo.name} is not a {logo.suffix.lower()[1:].upper()} file (its content says otherwise)")
+    return Branding(logo=logo, primary_colour=colour.strip().lower())
+
+
+def _data_folder(value: Any, path: Path) -> Path | None:
+    if value is None:
+        return None
+    folder = _inside(value, path, "data")
+    if not folder.is_dir():
+        raise ConfigError(path, "data", f"{value!r}: no such folder in {path.parent.resolve()}")
+    return folder
+
+
+def _text(raw: dict, key: str, path: Path) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ConfigError(path, key, f"must be text, got {type(value).__name__}")
+    return str(value)
 
 
 def read_labels(spec: LabelsSpec, posts: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -230,6 +352,8 @@ def read_config(path: str | Path) -> ClientConfig:
     if unknown:
         raise ConfigError(path, sorted(unknown)[0], f"unknown field; allowed: {sorted(_KNOWN_FIELDS)}")
     client = _require(raw, "client", path, str)
+    if not client.strip():
+        raise ConfigError(path, "client", "is empty; name the client (e.g. the folder's name)")
     timezone = raw.get("timezone", "UTC")
     try:
         ZoneInfo(str(timezone))
@@ -238,23 +362,34 @@ def read_config(path: str | Path) -> ClientConfig:
     period = raw.get("period") or {}
     if not isinstance(period, dict):
         raise ConfigError(path, "period", "must be a mapping with start and end")
+    unknown = set(period) - _PERIOD_FIELDS
+    if unknown:
+        raise ConfigError(path, f"period.{sorted(unknown)[0]}", f"unknown field; allowed: {sorted(_PERIOD_FIELDS)}")
     start, end = _date(period.get("start"), path, "period.start"), _date(period.get("end"), path, "period.end")
     if start is not None and end is not None and end < start:
         raise ConfigError(path, "period.end", "is before period.start")
+    currency = _text(raw, "currency", path)
+    if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", currency):
+        raise ConfigError(path, "currency", f"{currency!r} is not a three-letter currency code (ISO 4217, e.g. EUR)")
+    goal = raw.get("goal") or {}
+    if not isinstance(goal, dict):
+        raise ConfigError(path, "goal", "must be a mapping (objective, kpis, ...; see engagekit.goal_template_yaml)")
     files = raw.get("files") or []
     if not isinstance(files, list):
         raise ConfigError(path, "files", "must be a list")
     return ClientConfig(
         path=path,
         client=client,
-        display_name=str(raw.get("display_name", client)),
+        display_name=_text(raw, "display_name", path) or client,
         timezone=str(timezone),
-        currency=raw.get("currency"),
-        salt=raw.get("salt"),
+        currency=None if currency is None else currency.upper(),
+        salt=_text(raw, "salt", path),
         period=(start, end),
-        goal=dict(raw.get("goal") or {}),
+        goal=dict(goal),
         files=tuple(_file_spec(entry, i, path) for i, entry in enumerate(files)),
         labels=_labels_spec(raw.get("labels"), path),
+        branding=_branding(raw.get("branding"), path),
+        data=_data_folder(raw.get("data"), path),
     )
 
 
@@ -330,9 +465,13 @@ def load_client(path: str | Path) -> Dataset:
     salt; a client.yml sets the time zone, the salt and the files' options.
 
     Files named in client.yml are read with their options; every other file
-    in the folder (not client.yml, truth.yml, goal.yml, nor the labels file) is
-    read with format detection. The labels file named under ``labels:`` (the
-    user's post categories, see :func:`read_labels`) becomes ``Dataset.labels``. A file listed twice (e.g. a LinkedIn workbook, once per sheet:
+    in the data folder (``data:`` in client.yml, or the client's folder; not
+    client.yml, truth.yml, goal.yml, README.md, hidden files, the labels file
+    nor the logo) is read with format detection. Nothing outside the client's
+    folder is read: a file there that is a symbolic link pointing out of it is
+    refused with a :class:`ConfigError`. The labels file named under ``labels:``
+    (the user's post categories, see :func:`read_labels`) becomes
+    ``Dataset.labels``. A file listed twice (e.g. a LinkedIn workbook, once per sheet:
     ``linkedin_posts`` and ``linkedin_metrics``) is read once per entry. The same post or order in two overlapping exports is kept once
     (the later file wins); the same account day is merged column by column
     (the later file's reported values win). Each row that gave way is counted
@@ -349,10 +488,9 @@ def load_client(path: str | Path) -> Dataset:
         if not config.labels.path.is_file():
             raise ConfigError(config.path, "labels", f"{config.labels.path.name} does not exist in {config.folder}")
         named.add(config.labels.path)  # not an export to detect; read as labels below
-    for file in sorted(config.folder.iterdir()):
-        if file.is_file() and file.name not in NOT_DATA and not file.name.startswith("."):
-            if file.resolve() not in named:
-                specs.append(FileSpec(path=file.resolve()))
+    if config.branding.logo is not None:
+        named.add(config.branding.logo)  # an image for the report, not an export
+    specs += [FileSpec(path=file) for file in _data_files(config) if file not in named]
     frames: dict[str, list[tuple[LoadReport, pd.DataFrame]]] = {name: [] for name in schema.TABLES}
     reports: list[LoadReport] = []
     for spec in sorted(specs, key=lambda s: s.path.name):
@@ -365,6 +503,31 @@ def load_client(path: str | Path) -> Dataset:
     tables = {name: _combine(name, parts) for name, parts in frames.items()}
     labels = read_labels(config.labels, tables["posts"]) if config.labels is not None else empty_labels()
     return Dataset(config=config, reports=reports, labels=labels, **tables)
+
+
+def _data_files(config: ClientConfig) -> list[Path]:
+    """The files of the data folder to read as exports, resolved (not client.yml and the like, nor hidden files).
+
+    Raises
+    ------
+    ConfigError
+        A file is a symbolic link that points outside the client's folder:
+        nothing outside it is read on the client's behalf.
+    """
+    root = config.folder.resolve()
+    files = []
+    for file in sorted(config.data_folder.iterdir()):
+        if not file.is_file() or file.name in NOT_DATA or file.name.startswith("."):
+            continue
+        resolved = file.resolve()
+        if not resolved.is_relative_to(root):
+            raise ConfigError(
+                config.path if config.path.is_file() else config.folder, "data",
+                f"{file.name} links to {resolved}, outside the client's folder {root}; "
+                "copy the file into the folder or remove the link",
+            )
+        files.append(resolved)
+    return files
 
 
 def _combine(table: str, parts: list[tuple[LoadReport, pd.DataFrame]]) -> pd.DataFrame:

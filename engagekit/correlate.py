@@ -19,6 +19,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.tsa.ar_model import ar_select_order
 
+from engagekit.carryover import carryover_regression
+
 __all__ = ["LaggedCorrelation", "describe_verdict", "detrend", "minimum_detectable_r", "prewhiten", "raw_correlation", "verdicts"]
 
 RESULT_COLUMNS = ["metric", "lag", "n", "r", "ci_low", "ci_high", "p_value", "q_value", "slope", "sd_ratio", "method"]
@@ -327,8 +329,6 @@ def verdicts(
 
 def _joint_fit(out: pd.DataFrame, metrics: pd.DataFrame, kpi: pd.Series, *, alpha: float, weekly: bool) -> pd.DataFrame:
     """Fit the leading metrics together; keep as leads only those with a significant positive effect of their own."""
-    from engagekit.carryover import carryover_regression
-
     leads = out.loc[out["verdict"] == LEADS]
     if leads.empty:
         return out

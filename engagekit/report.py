@@ -1,40 +1,62 @@
 """Render a client's report: run notebooks 01 -> 02 -> 03 with papermill, then one self-contained HTML.
 
-The HTML holds no code (nbconvert's no-input export, stderr and parameter
-cells removed), inlines its figures and its stylesheet, and loads nothing
-from the network: it has no script at all.
+The parameters are checked against each notebook's parameters cell before any
+notebook runs, and each notebook is given only the parameters it declares.
+The HTML (:mod:`engagekit.report_html`) holds no code and no script, inlines
+its figures, logo and stylesheet, and loads nothing from the network;
+:func:`write_pdf` prints it with the system's Chromium.
 """
 
 from __future__ import annotations
 
-import html
+import ast
 import json
+import numbers
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import papermill
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import Preprocessor
 
+from .chromium import print_to_pdf
 from .client import read_config
 from .context import read_key_figures
 from .errors import EngagekitError
+from .key_figures import key_figures
+from .report_html import page
 
-__all__ = ["NOTEBOOKS", "ReportError", "RenderedReport", "render_report", "notebooks_dir", "safe_name"]
+__all__ = [
+    "NOTEBOOKS", "RESERVED_PARAMETERS", "RenderedReport", "ReportError", "check_parameters", "notebook_parameters",
+    "notebooks_dir", "parse_parameters", "render_report", "safe_name", "write_pdf",
+]
 
 NOTEBOOKS: tuple[tuple[str, str], ...] = (
     ("01_goal_definition.ipynb", "The goal and the funnel"),
     ("02_content_audit.ipynb", "Content audit"),
     ("03_outcome_correlation.ipynb", "Does engagement lead to the KPI?"),
 )
-HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell", "hide-in-report"})
+#: Parameters the report sets itself: the client's folder and the report's folder.
+RESERVED_PARAMETERS = ("client", "output_dir")
 
 
 class ReportError(EngagekitError):
-    """A notebook failed; names the notebook, the cell and the message, and where the partial notebook is."""
+    """A report could not be rendered: names the notebook, the cell and the message.
+
+    Attributes
+    ----------
+    notebook
+        The notebook at fault (file name), where one is.
+    cell
+        The index of the failed cell in the executed notebook, where a cell failed.
+    error
+        The error alone (e.g. ``"ValueError: the export is empty"``), without where it happened.
+    """
+
+    def __init__(self, message: str, *, notebook: str | None = None, cell: int | None = None,
+                 error: str | None = None):
+        super().__init__(message)
+        self.notebook, self.cell, self.error = notebook, cell, error
 
 
 @dataclass(frozen=True)
@@ -52,38 +74,150 @@ def notebooks_dir() -> Path:
 
 
 def safe_name(name: str) -> str:
-    """A folder name from a client name that cannot leave the output folder."""
+    """A folder name from a client name that cannot leave the output folder.
+
+    Only ASCII letters, digits, ``.``, ``_`` and ``-`` are kept (any other run
+    of characters, path separators, NUL and non-ASCII letters included,
+    becomes one ``-``); leading and trailing dots and dashes go, so the
+    result is never ``.``, ``..`` or hidden. An empty result is ``client``.
+    """
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")
     return cleaned or "client"
 
 
-class _StripForReport(Preprocessor):
-    """Drop parameter cells, cells tagged hide-in-report and stderr streams from the report."""
+_TYPE_NAMES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
 
-    def preprocess(self, nb, resources):
-        cells = []
-        for cell in nb.cells:
-            tags = set(cell.get("metadata", {}).get("tags", []))
-            if tags & HIDDEN_TAGS:
+
+def notebook_parameters(notebook: str | Path) -> dict[str, type | None]:
+    """The parameters a notebook's ``parameters`` cell declares, with the type each takes.
+
+    The type is the cell's annotation where it has one, else the type of the
+    default value (``7`` -> int, ``""`` -> str); None where neither tells
+    (a default of ``None`` or an expression): any value is taken.
+    """
+    declared = {}
+    for name, info in papermill.inspect_notebook(str(notebook)).items():
+        kind = _TYPE_NAMES.get(str(info.get("inferred_type_name")))
+        if kind is None:
+            try:
+                default = ast.literal_eval(str(info.get("default")))
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                default = None
+            kind = None if default is None else type(default)
+        declared[name] = kind
+    return declared
+
+
+def _accepts(kind: type | None, value: Any) -> bool:
+    """Whether ``value`` fits a parameter of type ``kind`` (an int fits a float; a bool is no number)."""
+    if kind is None:
+        return True
+    if isinstance(value, bool) or kind is bool:
+        return isinstance(value, bool) and kind is bool
+    if kind is int:
+        return isinstance(value, numbers.Integral)
+    if kind is float:
+        return isinstance(value, numbers.Real)
+    return isinstance(value, kind)
+
+
+def check_parameters(
+    parameters: dict[str, Any] | None, *, notebooks: str | Path | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Check the report's parameters against each notebook's parameters cell, and split them.
+
+    Parameters
+    ----------
+    parameters
+        Parameter name -> value, for the report as a whole.
+    notebooks
+        The folder holding the notebooks of :data:`NOTEBOOKS` (default: this checkout's notebooks/).
+
+    Returns
+    -------
+    dict
+        Notebook file name -> the parameters that notebook declares (possibly none).
+
+    Raises
+    ------
+    ReportError
+        A name no notebook declares (listing the notebooks and the names they
+        allow), a name the report sets itself (``client``, ``output_dir``), or
+        a value of the wrong type (naming the notebook and its default's type).
+    """
+    parameters = dict(parameters or {})
+    folder = Path(notebooks) if notebooks is not None else notebooks_dir()
+    declared = {name: notebook_parameters(folder / name) for name, _ in NOTEBOOKS}
+    reserved = sorted(set(parameters) & set(RESERVED_PARAMETERS))
+    if reserved:
+        raise ReportError(
+            f"parameter(s) {reserved} are set by the report itself (the client's folder and the report's "
+            "folder); give the client folder and --out instead",
+            error=f"reserved parameter(s) {reserved}",
+        )
+    allowed = sorted({p for names in declared.values() for p in names} - set(RESERVED_PARAMETERS))
+    unknown = sorted(set(parameters) - set(allowed))
+    if unknown:
+        raise ReportError(
+            f"unknown parameter(s) {unknown}: not in the parameters cell of {', '.join(declared)}; "
+            f"allowed: {allowed}",
+            error=f"unknown parameter(s) {unknown}",
+        )
+    split: dict[str, dict[str, Any]] = {}
+    for notebook, names in declared.items():
+        split[notebook] = {}
+        for name, value in parameters.items():
+            if name not in names:
                 continue
-            if cell.cell_type == "code":
-                cell.outputs = [
-                    o for o in cell.outputs
-                    if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-                ]
-            cells.append(cell)
-        nb.cells = cells
-        return nb, resources
+            if not _accepts(names[name], value):
+                kind = names[name].__name__
+                raise ReportError(
+                    f"parameter {name!r} of {notebook} takes {kind}"
+                    f"{' (a whole number or a decimal)' if kind == 'float' else ''}, "
+                    f"not {type(value).__name__} {value!r}",
+                    notebook=notebook, error=f"parameter {name!r} takes {kind}, not {type(value).__name__}",
+                )
+            split[notebook][name] = value
+    return split
 
 
-def _body(notebook: Path) -> str:
-    exporter = HTMLExporter(
-        template_name="basic", exclude_input=True, exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    exporter.register_preprocessor(_StripForReport(), enabled=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
-    return body
+_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def parse_parameters(pairs: list[str], *, notebooks: str | Path | None = None) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs (the command line's ``-p``) as parameters of the type each notebook declares.
+
+    A value is converted to the type of the parameter's default (``max_lag=14`` -> 14,
+    ``seed=0`` -> 0, ``kpi=registration`` stays text); a name no notebook declares
+    stays text, for :func:`check_parameters` to refuse.
+
+    Raises
+    ------
+    ReportError
+        A pair without ``=``, or a value that is not of its parameter's type.
+    """
+    folder = Path(notebooks) if notebooks is not None else notebooks_dir()
+    declared: dict[str, type | None] = {}
+    for name, _ in NOTEBOOKS:
+        for parameter, kind in notebook_parameters(folder / name).items():
+            declared.setdefault(parameter, kind)
+    parsed: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ReportError(f"a parameter is given as NAME=VALUE, not {pair!r}")
+        kind = declared.get(name)
+        try:
+            if kind is bool:
+                parsed[name] = _BOOLS[text.strip().lower()]
+            elif kind in (int, float):
+                parsed[name] = kind(text)
+            else:
+                parsed[name] = text
+        except (KeyError, ValueError):
+            raise ReportError(f"parameter {name!r} takes {kind.__name__}, not {text!r}") from None
+    return parsed
 
 
 def _run(name: str, source: Path, target: Path, parameters: dict[str, Any], cwd: Path) -> None:
@@ -96,7 +230,8 @@ def _run(name: str, source: Path, target: Path, parameters: dict[str, Any], cwd:
     except papermill.PapermillExecutionError as err:
         raise ReportError(
             f"notebook {name} failed in cell {err.cell_index} (execution count {err.exec_count}): "
-            f"{err.ename}: {err.evalue}. The partly executed notebook is kept at {target}"
+            f"{err.ename}: {err.evalue}. The partly executed notebook is kept at {target}",
+            notebook=name, cell=err.cell_index, error=f"{err.ename}: {err.evalue}",
         ) from None
 
 
@@ -114,11 +249,12 @@ def render_report(
     client
         The client folder (or its client.yml).
     out
-        The output folder; the report goes to a sub-folder named after the client.
+        The output folder; the report goes to a sub-folder named after the client (:func:`safe_name`).
     notebooks
         The folder holding the notebooks (default: this checkout's notebooks/).
     parameters
-        Extra notebook parameters (period_start, period_end, kpi, max_lag, seed).
+        Notebook parameters (e.g. period_start, kpi, max_lag, n_boot, seed): each is checked
+        against the notebooks' parameters cells and given only to the notebooks that declare it.
 
     Returns
     -------
@@ -128,76 +264,43 @@ def render_report(
     Raises
     ------
     ReportError
-        When a notebook fails: names the notebook and the cell.
+        Before any notebook runs, for an unknown parameter or one of the wrong type;
+        after, when a notebook fails (naming it and the cell).
     """
     config = read_config(client)
     source_dir = Path(notebooks) if notebooks is not None else notebooks_dir()
-    target = Path(out).resolve() / safe_name(config.client)
+    split = check_parameters(parameters, notebooks=source_dir)
+    root = Path(out).resolve()
+    target = root / safe_name(config.client)
+    if target.parent != root:  # safe_name's promise, checked where the folder is made
+        raise ReportError(f"client name {config.client!r} gives no folder inside {root}")
     executed_dir = target / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    params = {"client": str(config.folder.resolve()), "output_dir": str(target)}
-    params.update(parameters or {})
+    base = {"client": str(config.folder.resolve()), "output_dir": str(target)}
     executed = []
     for name, _title in NOTEBOOKS:
         path = executed_dir / name
-        _run(name, source_dir / name, path, params, source_dir)
+        _run(name, source_dir / name, path, {**base, **split[name]}, source_dir)
         executed.append(path)
-    figures = read_key_figures(target)
+    figures = key_figures(read_key_figures(target), client=config.client, display_name=config.display_name)
     figures_path = target / "key_figures.json"
-    figures_path.write_text(json.dumps(figures, indent=2, sort_keys=True), encoding="utf-8")
+    figures_path.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    sections = [(title, path) for (_, title), path in zip(NOTEBOOKS, executed, strict=True)]
     html_path = target / "report.html"
-    html_path.write_text(_page(config.display_name, figures, executed), encoding="utf-8")
+    html_path.write_text(
+        page(figures=figures, sections=sections, display_name=config.display_name, branding=config.branding),
+        encoding="utf-8",
+    )
     return RenderedReport(html=html_path, key_figures=figures_path, notebooks=tuple(executed))
 
 
-def _summary(figures: dict[str, Any]) -> str:
-    items = []
-    for section in ("goal", "audit", "correlation"):
-        for sentence in figures.get(section, {}).get("headlines", []):
-            items.append(f"<li>{html.escape(str(sentence))}</li>")
-    rows = []
-    for verdict in figures.get("correlation", {}).get("verdicts", []):
-        cells = [verdict.get("metric"), verdict.get("verdict"), verdict.get("lag"), verdict.get("r")]
-        cells = ["" if c is None else (f"{c:.2f}" if isinstance(c, float) else str(c)) for c in cells]
-        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    table = ""
-    if rows:
-        table = (
-            "<table class='verdicts'><thead><tr><th>engagement metric</th><th>verdict</th>"
-            "<th>lag (days)</th><th>r</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-        )
-    return f"<ul class='headlines'>{''.join(items)}</ul>{table}"
+def write_pdf(rendered: RenderedReport | str | Path, *, browser: str | None = None, timeout: float = 120) -> Path:
+    """Print a rendered report to ``report.pdf`` beside its ``report.html`` with the system's Chromium.
 
-
-_CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1050px;margin:2em auto;padding:0 1em;color:#1d1d1f;line-height:1.5}
-h1{color:#1f4e79;border-bottom:3px solid #1f4e79;padding-bottom:.2em}
-h2{color:#1f4e79;margin-top:2em}
-.summary{background:#f2f6fb;border-left:5px solid #1f4e79;padding:.8em 1.2em;margin:1em 0}
-table{border-collapse:collapse;margin:.8em 0;font-size:.9em}
-th,td{border:1px solid #d0d7e2;padding:.3em .6em;text-align:right}
-th{background:#e8eef6}
-td:first-child,th:first-child{text-align:left}
-img{max-width:100%;height:auto}
-.anchor-link{display:none}
-.jp-OutputArea-output{overflow-x:auto}
-nav ol{columns:2}
-pre{white-space:pre-wrap;font-size:.85em;background:#fafafa;padding:.5em}
-.jp-RenderedHTMLCommon p{margin:.4em 0}
-@media print{nav{display:none}section{page-break-before:always}body{max-width:none}}
-"""
-
-
-def _page(title: str, figures: dict[str, Any], notebooks: list[Path]) -> str:
-    toc = "".join(f"<li><a href='#section-{i}'>{html.escape(t)}</a></li>" for i, (_, t) in enumerate(NOTEBOOKS, 1))
-    sections = "".join(
-        f"<section id='section-{i}'>{_body(path)}</section>"
-        for i, path in enumerate(notebooks, 1)
-    )
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}: engagement report</title><style>{_CSS}</style></head><body>"
-        f"<h1>{html.escape(title)}: does engagement lead to results?</h1>"
-        f"<div class='summary'><h2>Executive summary</h2>{_summary(figures)}</div>"
-        f"<nav><h2>Contents</h2><ol>{toc}</ol></nav>{sections}</body></html>"
-    )
+    Raises
+    ------
+    engagekit.chromium.ChromiumError
+        When no Chromium is found (the message says how to install one), or it fails.
+    """
+    html = rendered.html if isinstance(rendered, RenderedReport) else Path(rendered)
+    return print_to_pdf(html, html.with_name("report.pdf"), browser=browser, timeout=timeout)

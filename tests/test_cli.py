@@ -48,3 +48,37 @@ def test_inspect_refuses_an_option_that_has_its_own_flag(capsys):
     path = FIXTURES / "x_tweet_activity" / "tweet_activity_metrics_PawTest_20250101_20250201_en.csv"
     assert main(["inspect", str(path), "--option", "tz=UTC"]) == 2
     assert "give tz with --tz" in capsys.readouterr().err
+
+
+def test_init_writes_a_template_that_loads_with_the_folders_name(tmp_path, capsys):
+    from engagekit import read_config
+
+    folder = tmp_path / "harbour_lane"
+    assert main(["init", str(folder), "--timezone", "Europe/London"]) == 0
+    assert capsys.readouterr().out.strip() == str(folder / "client.yml")
+    config = read_config(folder)
+    assert (config.client, config.timezone) == ("harbour_lane", "Europe/London")
+
+
+def test_init_takes_the_clients_name(tmp_path):
+    from engagekit import read_config
+
+    assert main(["init", str(tmp_path), "--client", "Harbour Lane"]) == 0
+    assert read_config(tmp_path).client == "Harbour Lane"
+
+
+def test_init_refuses_to_overwrite_client_yml(tmp_path, capsys):
+    (tmp_path / "client.yml").write_text("client: mine\n")
+    assert main(["init", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("engagekit: error:") and "client.yml exists already; --force overwrites it" in err
+    assert len(err.strip().splitlines()) == 1
+    assert (tmp_path / "client.yml").read_text() == "client: mine\n"
+
+
+def test_init_force_overwrites_client_yml(tmp_path):
+    from engagekit import read_config
+
+    (tmp_path / "client.yml").write_text("client: mine\n")
+    assert main(["init", str(tmp_path), "--client", "theirs", "--force"]) == 0
+    assert read_config(tmp_path).client == "theirs"

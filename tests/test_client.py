@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from engagekit import load_client, read_config, schema
+from engagekit import Goal, client_template_yaml, load_client, read_config, schema, write_client_template
+from engagekit.client import Branding
 from engagekit.errors import ConfigError
 
 from paths import FIXTURES, SAMPLE
@@ -215,3 +216,202 @@ def test_labels_file_without_a_category_column_is_named(tmp_path):
     folder = _labelled_client(tmp_path / "c", "post_id,kind\n1,offer\n")
     with pytest.raises(ConfigError, match=r"labels\.csv: field 'category': column not found; the header has: \['post_id', 'kind'\]"):
         load_client(folder)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(16)
+
+
+def _config(folder, text):
+    """Write ``text`` as folder/client.yml and read it."""
+    folder.mkdir(exist_ok=True)
+    (folder / "client.yml").write_text(text)
+    return read_config(folder)
+
+
+def test_branding_reads_logo_and_colour(tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "logo.png").write_bytes(PNG)
+    config = _config(tmp_path / "c", 'client: a\nbranding: {logo: logo.png, primary_colour: "#0B6E4F"}\n')
+    assert config.branding == Branding(logo=(tmp_path / "c" / "logo.png").resolve(), primary_colour="#0b6e4f")
+    assert config.branding.logo_media_type == "image/png"
+
+
+def test_branding_defaults_to_no_logo_and_the_house_colour(tmp_path):
+    assert _config(tmp_path, "client: a\n").branding == Branding(logo=None, primary_colour="#1f4e79")
+
+
+def test_branding_accepts_primary_color_spelling(tmp_path):
+    assert _config(tmp_path, 'client: a\nbranding: {primary_color: "#abc"}\n').branding.primary_colour == "#abc"
+
+
+def test_branding_refuses_a_colour_that_is_not_css_hex(tmp_path):
+    with pytest.raises(ConfigError, match=r"field 'branding.primary_colour': 'navy' is not a CSS hex colour"):
+        _config(tmp_path, "client: a\nbranding: {primary_colour: navy}\n")
+
+
+def test_branding_unquoted_colour_is_explained(tmp_path):
+    # YAML reads "#1f4e79" after a space as a comment: the value is empty
+    with pytest.raises(ConfigError, match=r"'branding.primary_colour': is empty; quote a colour"):
+        _config(tmp_path, "client: a\nbranding:\n  primary_colour: #1f4e79\n")
+
+
+def test_branding_refuses_a_missing_logo(tmp_path):
+    with pytest.raises(ConfigError, match=r"field 'branding.logo': 'logo.png': no such file"):
+        _config(tmp_path, "client: a\nbranding: {logo: logo.png}\n")
+
+
+def test_branding_refuses_a_logo_outside_the_client_folder(tmp_path):
+    (tmp_path / "logo.png").write_bytes(PNG)
+    with pytest.raises(ConfigError, match=r"field 'branding.logo': '\.\./logo.png' resolves to .*outside the client's folder"):
+        _config(tmp_path / "c", "client: a\nbranding: {logo: ../logo.png}\n")
+
+
+def test_branding_refuses_a_logo_that_is_not_an_image_type(tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "logo.bmp").write_bytes(b"BM" + bytes(16))
+    with pytest.raises(ConfigError, match=r"'branding.logo': logo.bmp is not a logo file; allowed: .png, .jpg"):
+        _config(tmp_path / "c", "client: a\nbranding: {logo: logo.bmp}\n")
+
+
+def test_branding_refuses_a_logo_whose_content_is_not_its_type(tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "logo.png").write_text("not an image")
+    with pytest.raises(ConfigError, match=r"'branding.logo': logo.png is not a PNG file"):
+        _config(tmp_path / "c", "client: a\nbranding: {logo: logo.png}\n")
+
+
+def test_branding_refuses_an_unknown_key_listing_the_allowed_ones(tmp_path):
+    with pytest.raises(ConfigError, match=r"'branding.font': unknown field; allowed: \['logo', 'primary_color', 'primary_colour'\]"):
+        _config(tmp_path, "client: a\nbranding: {font: Arial}\n")
+
+
+def _tweets(folder, count=1):
+    """Copy ``count`` of the sample's monthly X exports into ``folder``; their names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    months = sorted(SAMPLE.glob("tweet_activity_metrics_*.csv"))[:count]
+    for month in months:
+        shutil.copy(month, folder / month.name)
+    return [month.name for month in months]
+
+
+def test_data_folder_holds_the_exports_beside_client_yml(tmp_path):
+    client = tmp_path / "c"
+    names = _tweets(client / "exports", 2)
+    _tweets(client, 1)  # a stray copy beside client.yml is not read: the data folder is exports/
+    (client / "client.yml").write_text("client: c\ndata: exports\n")
+    data = load_client(client)
+    assert data.config.data_folder == (client / "exports").resolve()
+    assert [r.file for r in data.reports] == [str((client / "exports" / n).resolve()) for n in names]
+
+
+def test_data_folder_must_exist(tmp_path):
+    with pytest.raises(ConfigError, match=r"field 'data': 'exports': no such folder"):
+        _config(tmp_path, "client: a\ndata: exports\n")
+
+
+def test_data_folder_outside_the_client_folder_is_refused(tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    with pytest.raises(ConfigError, match=r"field 'data': '\.\./elsewhere' resolves to .*outside the client's folder"):
+        _config(tmp_path / "c", "client: a\ndata: ../elsewhere\n")
+
+
+def test_a_dot_dot_file_path_is_refused_naming_its_entry_and_path(tmp_path):
+    spec = {"client": "a", "files": ["a.csv", "b.csv", {"path": "../other/orders.csv"}]}
+    with pytest.raises(ConfigError, match=r"field 'files\[2\]\.path': '\.\./other/orders\.csv' resolves to"):
+        _config(tmp_path / "c", yaml.safe_dump(spec))
+
+
+def test_an_absolute_path_elsewhere_is_refused(tmp_path):
+    outside = tmp_path / "secrets.csv"
+    outside.write_text("a\n1\n")
+    spec = {"client": "a", "files": [{"path": str(outside)}]}
+    with pytest.raises(ConfigError, match=r"field 'files\[0\]\.path': '.*secrets\.csv' resolves to .*outside"):
+        _config(tmp_path / "c", yaml.safe_dump(spec))
+
+
+def test_an_absolute_path_inside_the_client_folder_is_allowed(tmp_path):
+    client = tmp_path / "c"
+    spec = {"client": "a", "files": [{"path": str(client / "a.csv")}]}
+    assert _config(client, yaml.safe_dump(spec)).files[0].path == (client / "a.csv").resolve()
+
+
+def test_a_named_symlink_pointing_out_is_refused(tmp_path):
+    (tmp_path / "other.csv").write_text("a\n1\n")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "orders.csv").symlink_to(tmp_path / "other.csv")
+    with pytest.raises(ConfigError, match=r"field 'files\[0\]\.path': 'orders\.csv' resolves to .*other\.csv, outside"):
+        _config(tmp_path / "c", "client: a\nfiles: [orders.csv]\n")
+
+
+def test_a_labels_path_outside_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match=r"field 'labels\.path': '\.\./labels\.csv' resolves to"):
+        _config(tmp_path / "c", "client: a\nlabels: ../labels.csv\n")
+
+
+def test_a_scanned_symlink_pointing_out_is_refused(tmp_path):
+    name = _tweets(tmp_path / "elsewhere")[0]
+    client = tmp_path / "c"
+    _tweets(client)
+    (client / "linked.csv").symlink_to(tmp_path / "elsewhere" / name)
+    with pytest.raises(ConfigError, match=r"field 'data': linked\.csv links to .*elsewhere.*outside the client's folder"):
+        load_client(client)
+
+
+def test_a_scanned_symlink_inside_the_client_folder_is_read(tmp_path):
+    client = tmp_path / "c"
+    name = _tweets(client / "archive")[0]
+    (client / "current.csv").symlink_to(client / "archive" / name)
+    data = load_client(client)
+    assert [r.file for r in data.reports] == [str((client / "archive" / name).resolve())]
+
+
+def test_the_logo_is_not_read_as_an_export(tmp_path):
+    client = tmp_path / "c"
+    _tweets(client)
+    (client / "logo.png").write_bytes(PNG)
+    (client / "client.yml").write_text("client: c\nbranding: {logo: logo.png}\n")
+    assert [r.format for r in load_client(client).reports] == ["x_tweet_activity"]
+
+
+def test_currency_must_be_a_three_letter_code(tmp_path):
+    with pytest.raises(ConfigError, match=r"field 'currency': 'euro' is not a three-letter currency code"):
+        _config(tmp_path, "client: a\ncurrency: euro\n")
+
+
+def test_client_template_loads_as_written(tmp_path):
+    (tmp_path / "client.yml").write_text(client_template_yaml("acme", timezone="Europe/Berlin"))
+    config = read_config(tmp_path)
+    assert (config.client, config.display_name, config.timezone) == ("acme", "acme", "Europe/Berlin")
+    assert config.files == () and config.labels is None and config.data is None
+    assert config.branding == Branding()
+
+
+def test_client_template_goal_is_the_objectives_template(tmp_path):
+    (tmp_path / "client.yml").write_text(client_template_yaml("acme", objective="sales"))
+    assert Goal.for_client(read_config(tmp_path)) == Goal.template("sales", client="acme")
+
+
+def test_client_template_names_every_field(tmp_path):
+    text = client_template_yaml("acme")
+    written = {line.lstrip("# ").split(":")[0] for line in text.splitlines() if not line.startswith(("#  ", "  "))}
+    assert {"client", "display_name", "timezone", "currency", "salt", "period", "data", "files", "labels",
+            "goal", "branding"} <= written
+    assert "  # logo: logo.png" in text and '  primary_colour: "#1f4e79"' in text
+
+
+def test_client_template_refuses_an_unknown_time_zone():
+    with pytest.raises(ConfigError, match=r"field 'timezone': 'Mars/Olympus' is not an IANA time zone"):
+        client_template_yaml("acme", timezone="Mars/Olympus")
+
+
+def test_write_client_template_names_the_client_after_the_folder(tmp_path):
+    path = write_client_template(tmp_path / "harbour_lane")
+    assert path == tmp_path / "harbour_lane" / "client.yml"
+    assert read_config(path).client == "harbour_lane"
+
+
+def test_write_client_template_refuses_to_overwrite(tmp_path):
+    (tmp_path / "client.yml").write_text("client: mine\n")
+    with pytest.raises(FileExistsError, match="exists already"):
+        write_client_template(tmp_path)
+    assert (tmp_path / "client.yml").read_text() == "client: mine\n"
