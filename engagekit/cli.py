@@ -69,7 +69,10 @@ def _init(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
-    print(write_sample(args.directory, seed=args.seed))
+    try:
+        print(write_sample(args.directory, seed=args.seed, scenario=args.scenario, client=args.client or "brightpaw"))
+    except ValueError as err:
+        raise EngagekitError(str(err)) from None
     return 0
 
 
@@ -162,6 +165,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="write the sample client")
     p.add_argument("directory")
     p.add_argument("--seed", type=int, default=20250101)
+    p.add_argument("--scenario", default="likes-are-noise",
+                   help="a sample whose truth is known: likes-are-noise (default), comments-drive-sign-ups, ... "
+                        "(see README: The sample client)")
+    p.add_argument("--client", default=None, help="the client's folder name (default: brightpaw)")
     p.set_defaults(func=_sample)
     p = sub.add_parser("formats", help="list the export formats engagekit reads")
     p.set_defaults(func=_formats)

@@ -37,7 +37,9 @@ import numpy as np
 import yaml
 
 from .sample_events import write_ga4_events
-from .sample_truth import DEFAULT_TRUTH, SampleTruth
+from .sample_truth import SampleTruth
+from .scenarios import DEFAULT_SCENARIO
+from .scenarios import scenario as named_scenario
 
 __all__ = ["write_sample"]
 
@@ -959,7 +961,8 @@ def write_sample(
     *,
     client: str = "brightpaw",
     seed: int = 20250101,
-    truth: SampleTruth = DEFAULT_TRUTH,
+    truth: SampleTruth | None = None,
+    scenario: str | None = None,
 ) -> pathlib.Path:
     """Write the fictional BrightPaw sample client into ``<directory>/<client>/``.
 
@@ -972,15 +975,22 @@ def write_sample(
     seed : int, default 20250101
         Seed for :func:`numpy.random.default_rng`; the same seed gives
         byte-identical files.
-    truth : SampleTruth, default DEFAULT_TRUTH
+    truth : SampleTruth, optional
         Which engagement metrics drive registrations, after how many days and by how much
-        (:mod:`engagekit.sample_truth`); written to ``truth.yml``.
+        (:mod:`engagekit.sample_truth`); written to ``truth.yml``. Default: the scenario's truth.
+    scenario : str, optional
+        A named scenario of :data:`engagekit.scenarios.SCENARIOS` (default "likes-are-noise");
+        not together with ``truth``.
 
     Returns
     -------
     pathlib.Path
         The client folder.
     """
+    if truth is not None and scenario is not None:
+        raise ValueError("give a truth or a scenario, not both")
+    if truth is None:
+        truth = named_scenario(scenario or DEFAULT_SCENARIO).truth
     folder = pathlib.Path(directory) / client
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
