@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 CLIENT ?= data/sample/brightpaw
 OUT    ?= reports
 
-.PHONY: report test browser sample notebooks bench clean
+.PHONY: report test browser sample notebooks lesson bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,18 @@ sample: $(VENV)/.installed
 # Re-execute the notebooks in place, so that the outputs nbval checks are current.
 notebooks: $(VENV)/.installed
 	cd notebooks && for nb in 0*.ipynb; do ../$(BIN)/papermill --cwd . --no-progress-bar "$$nb" "$$nb" || exit 1; done
+
+# The lesson (notebooks/00) for a class: the teacher's copy executed with the answers (and as HTML), the
+# students' copy without the answer cells and without outputs. SCENARIO picks the sample client's story.
+SCENARIO ?= likes-are-noise
+LESSON   := $(OUT)/lesson
+
+lesson: $(VENV)/.installed
+	mkdir -p $(LESSON)
+	$(BIN)/papermill --no-progress-bar notebooks/00_engagement_is_a_result.ipynb $(LESSON)/teacher.ipynb -p scenario $(SCENARIO)
+	$(BIN)/jupyter nbconvert $(LESSON)/teacher.ipynb --to html --output-dir $(LESSON) --output teacher
+	$(BIN)/jupyter nbconvert $(LESSON)/teacher.ipynb --to notebook --output-dir $(LESSON) --output student \
+	  --TagRemovePreprocessor.enabled=True --TagRemovePreprocessor.remove_cell_tags=answer --ClearOutputPreprocessor.enabled=True
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_loaders.py

@@ -38,7 +38,7 @@ from .impact import campaign_impact, describe_impact
 from .loaders import LoadReport, LoadResult, detect_format, formats, read_export
 from .metrics import AGGREGATIONS, RATE_DEFINITIONS, describe_rate, period_engagement_rates, post_engagement_rates
 from .recovery import score_verdicts
-from .sample_truth import Driver, SampleTruth, random_truth
+from .sample_truth import Driver, Fatigue, Launch, SampleTruth, random_truth
 from .series import daily_activity, daily_engagement, daily_outcomes, daily_traffic, engagement_series, kpi_series
 from .user_level import engaged_vs_not, social_visits
 
@@ -78,6 +78,7 @@ __all__ = [
     "EventFunnel",
     "EventFunnelWarning",
     "ExportError",
+    "Fatigue",
     "fatigue_correlation",
     "fit_adstock",
     "follower_fatigue",
@@ -95,6 +96,7 @@ __all__ = [
     "kpi_decomposition",
     "kpi_series",
     "LaggedCorrelation",
+    "Launch",
     "load_client",
     "LoadReport",
     "LoadResult",

@@ -2,26 +2,32 @@
 
 :func:`write_sample` writes one year (2025-01-01 to 2025-12-31, Europe/Berlin,
 EUR) of fictional exports in the platforms' native formats (see
-``formats.md``): X per-tweet activity files, Facebook post-level exports, a GA4
+``formats.md``): X per-tweet activity files, Facebook post-level exports, the
+Facebook Page-level daily export (:mod:`engagekit.sample_page`), a GA4
 traffic-acquisition CSV, a Shopify orders export, a CRM newsletter sign-up
 list and a month of the website's events as GA4 exports them to BigQuery
 (:mod:`engagekit.sample_events`), plus ``client.yml`` and ``truth.yml``.
 
 Planted truth (recorded in ``truth.yml``):
 
-* a shared upward trend ``g(t) = 1 + 0.8 t / 364`` multiplies post
-  impressions and every outcome's baseline;
+* a shared upward trend ``g(t) = 1 + 0.8 t / 364`` multiplies the posting
+  rate, post impressions and engagement, and every outcome's baseline;
 * the local-day sum of link clicks (X ``url clicks`` + Facebook
   ``Lifetime Post Consumptions by type - link clicks``, by publication day)
   drives newsletter registrations two days later
   (``Poisson(4 g(t) w(t) + 0.05 clicks(t - 2))``);
 * likes, comments and shares are noise with respect to registrations;
-* ``truth=`` plants other drivers instead (:class:`engagekit.sample_truth.SampleTruth`);
+* ``truth=`` plants other drivers instead (:class:`engagekit.sample_truth.SampleTruth`),
+  and with them a trend, a content mix moving towards self-promotion, promotion
+  fatigue or a dated step change (the named scenarios of :mod:`engagekit.scenarios`);
 * orders follow trend x weekday plus a same-day lift on days with an
-  ``offer`` post.
+  ``offer`` post;
+* the Facebook Page's followers follow the trend, less what promotion fatigue
+  costs (:mod:`engagekit.sample_page`, which writes the Page-level daily export).
 
-Only ``numpy.random.default_rng(seed)`` is used; the same seed gives
-byte-identical files.
+Only ``numpy.random.default_rng(seed)`` is used, and for the Page-level export
+``numpy.random.default_rng([seed, 1])``, so that the other files do not depend
+on it; the same seed gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -36,9 +42,19 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import yaml
 
+from .classify import SELF_PROMOTIONAL
 from .sample_events import write_ga4_events
+from .sample_page import (
+    BASE_LOSS_RATE,
+    FOLLOWERS_START,
+    Followers,
+    PagePost,
+    draw_followers,
+    trailing_share,
+    write_page_daily,
+)
 from .sample_truth import SampleTruth
-from .scenarios import DEFAULT_SCENARIO
+from .scenarios import DEFAULT_SCENARIO, Scenario
 from .scenarios import scenario as named_scenario
 
 __all__ = ["write_sample"]
@@ -167,6 +183,8 @@ class Post:
         Post text as written in the export.
     metrics : dict
         Native metric values.
+    trend : float
+        The shared trend ``g`` on the post's day.
     """
 
     platform: str
@@ -180,14 +198,49 @@ class Post:
     text: str = ""
     code: str = ""
     metrics: dict = field(default_factory=dict)
+    trend: float = 1.0
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _trend(day: np.ndarray | int) -> np.ndarray | float:
-    """Return the shared audience trend ``g(t) = 1 + 0.8 t / 364``."""
-    return 1.0 + 0.8 * np.asarray(day, dtype=float) / 364.0
+def _trend(day: np.ndarray | int, slope: float) -> np.ndarray | float:
+    """Return the shared audience trend ``g(t) = 1 + slope * t / 364`` (slope 0.8 in the default sample)."""
+    return 1.0 + slope * np.asarray(day, dtype=float) / 364.0
+
+
+class _ContentMix:
+    """Draws each post's category: from the fixed :data:`CATEGORY_P`, or along a planted self-promotional share.
+
+    With ``self_promotion = (start, end)`` the share planted on local day t is
+    ``start + (end - start) * t / 364``. Each platform keeps a running count of its self-promotional
+    posts within half a post of the planted share summed over its posts (a post is self-promotional
+    when the count would otherwise fall behind), so the share seen in any month is the planted one;
+    the category within each group is drawn in the proportions of :data:`CATEGORY_P`.
+    """
+
+    def __init__(self, self_promotion: tuple[float, float] | None) -> None:
+        self.self_promotion = self_promotion
+        self.tally: dict[str, list[float]] = {}  # platform -> [planted sum, self-promotional posts]
+        promo = np.array([c in SELF_PROMOTIONAL for c in CATEGORIES])
+        self.groups = {flag: ([c for c, m in zip(CATEGORIES, promo) if m == flag],
+                              CATEGORY_P[promo == flag] / CATEGORY_P[promo == flag].sum()) for flag in (True, False)}
+
+    def share(self, day: int) -> float:
+        """The planted self-promotional share of local day ``day`` (needs ``self_promotion``)."""
+        start, end = self.self_promotion
+        return start + (end - start) * day / 364.0
+
+    def draw(self, rng: np.random.Generator, platform: str, day: int) -> str:
+        """The category of the platform's next post, published on local day ``day``."""
+        if self.self_promotion is None:
+            return str(rng.choice(CATEGORIES, p=CATEGORY_P))
+        planted, posted = self.tally.setdefault(platform, [0.0, 0.0])
+        planted += self.share(day)
+        promotional = posted + 1 <= planted + 0.5
+        self.tally[platform] = [planted, posted + promotional]
+        names, p = self.groups[promotional]
+        return str(rng.choice(names, p=p))
 
 
 def _date(day: int) -> dt.date:
@@ -301,17 +354,19 @@ def _tweet_id(rng: np.random.Generator, local: dt.datetime) -> str:
     return str(((ms - 1288834974657) << 22) + int(rng.integers(0, 1 << 22)))
 
 
-def _draw_posts(rng: np.random.Generator) -> list[Post]:
+def _draw_posts(rng: np.random.Generator, truth: SampleTruth) -> list[Post]:
     """Draw all posts of both platforms, ordered by platform then time."""
     posts: list[Post] = []
     slugs: set[str] = set()
+    mix = _ContentMix(truth.self_promotion)
     fb_counter = 1_203_456_789_012_000
     for platform, rate in (("x", 1.2), ("facebook", 0.8)):
         for day in range(N_DAYS):
-            day_rate = rate * _trend(day) / 1.4  # posting grows with the audience; mean rate stays `rate`
+            g = _trend(day, truth.trend_slope)
+            day_rate = rate * g / (1.0 + truth.trend_slope / 2)  # posting grows with the audience; mean rate `rate`
             times = sorted(_local_time(rng, day, HOURS, HOUR_W) for _ in range(_poisson(rng, day_rate)))
             for local in times:
-                category = str(rng.choice(CATEGORIES, p=CATEGORY_P))
+                category = mix.draw(rng, platform, day)
                 content = _draw_post_content(rng, category, day)
                 slug = f"{content['stem']}-{_date(day):%Y%m%d}"
                 while slug in slugs:
@@ -325,7 +380,7 @@ def _draw_posts(rng: np.random.Generator) -> list[Post]:
                     post_id = f"{PAGE_ID}_{fb_counter}"
                     kind = _fb_kind(rng, category)
                 post = Post(platform, post_id, local, day, category, kind, slug, content["campaign"],
-                            code=content["code"])
+                            code=content["code"], trend=float(g))
                 post.text = _post_text(rng, post, str(content["text"]), content["path"])
                 posts.append(post)
     return posts
@@ -353,7 +408,7 @@ def _link_clicks(rng: np.random.Generator, post: Post) -> int:
     if post.category not in LINK_CATEGORIES:
         return 0
     w = WEEKDAY_ENGAGEMENT[_weekday(post.day)]
-    return _poisson(rng, 95.0 * _trend(post.day) * w * _noise(rng, 0.4))
+    return _poisson(rng, 95.0 * post.trend * w * _noise(rng, 0.4))
 
 
 def _reaction_means(category: str) -> tuple[float, float, float]:
@@ -366,7 +421,7 @@ def _reaction_means(category: str) -> tuple[float, float, float]:
 
 def _x_metrics(rng: np.random.Generator, post: Post, promoted: bool) -> dict:
     """Draw the native metrics of one tweet."""
-    g, w = _trend(post.day), WEEKDAY_ENGAGEMENT[_weekday(post.day)]
+    g, w = post.trend, WEEKDAY_ENGAGEMENT[_weekday(post.day)]
     scale = g * w
     likes_m, comments_m, shares_m = _reaction_means(post.category)
     m = {
@@ -399,7 +454,7 @@ def _x_metrics(rng: np.random.Generator, post: Post, promoted: bool) -> dict:
 
 def _fb_metrics(rng: np.random.Generator, post: Post) -> dict:
     """Draw the native lifetime metrics of one Facebook post."""
-    g, w = _trend(post.day), WEEKDAY_ENGAGEMENT[_weekday(post.day)]
+    g, w = post.trend, WEEKDAY_ENGAGEMENT[_weekday(post.day)]
     scale = g * w
     likes_m, comments_m, shares_m = _reaction_means(post.category)
     reach = _poisson(rng, 1100 * scale * _noise(rng, 0.3))
@@ -450,9 +505,43 @@ def _daily_metric(posts: list[Post], metric: str, platform: str | None = None) -
 # --------------------------------------------------------------------------- outcomes
 
 
-def _draw_signups(rng: np.random.Generator, posts: list[Post], truth: SampleTruth) -> list[dict]:
+#: Days after a launch over which truth.yml gives its expected effect (notebook 03's ``change_days``).
+LAUNCH_WINDOW = 28
+#: Trailing window of the self-promotional share when the truth plants no fatigue.
+SHARE_WINDOW = 14
+
+
+def _launch_day(truth: SampleTruth) -> int | None:
+    """The local day index of the truth's launch (None without one); a ValueError outside the period."""
+    if truth.launch is None:
+        return None
+    day = (truth.launch.day - START).days
+    if not 0 < day < N_DAYS:
+        raise ValueError(f"launch date {truth.launch.date} is not inside the sample's period "
+                         f"({_date(1)} to {_date(N_DAYS - 1)})")
+    return day
+
+
+def _registration_baseline(truth: SampleTruth, audience: np.ndarray) -> np.ndarray:
+    """Expected registrations a day that no post causes: ``base * g(t) * w(t)``, times the audience
+    kept under promotion fatigue and ``1 + lift`` from a launch on."""
+    launch = _launch_day(truth)
+    out = np.zeros(N_DAYS)
+    for day in range(N_DAYS):
+        base = truth.registration_base * _trend(day, truth.trend_slope) * WEEKDAY_OUTCOME[_weekday(day)]
+        if truth.fatigue is not None:
+            base *= audience[day]
+        if launch is not None and day >= launch:
+            base *= 1.0 + truth.launch.lift
+        out[day] = base
+    return out
+
+
+def _draw_signups(rng: np.random.Generator, posts: list[Post], truth: SampleTruth,
+                  baseline: np.ndarray) -> list[dict]:
     """Draw newsletter registrations: organic baseline plus the ones each planted driver causes.
 
+    ``baseline`` is the expected organic registrations of each day (:func:`_registration_baseline`).
     A registration caused by a driver is credited to one of the posts published on the
     driver's source day, drawn in proportion to the post's value of the metric; it carries
     the post's UTM tags when the post has a link.
@@ -465,7 +554,7 @@ def _draw_signups(rng: np.random.Generator, posts: list[Post], truth: SampleTrut
     signup_w = np.array([1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 8, 9, 10, 11, 11, 9, 6, 3], dtype=float)
     rows: list[dict] = []
     for day in range(N_DAYS):
-        base = truth.registration_base * _trend(day) * WEEKDAY_OUTCOME[_weekday(day)]
+        base = baseline[day]
         caused = []
         for driver in truth.drivers:
             src = day - driver.lag_days
@@ -513,7 +602,7 @@ FIRST = ["Anna", "Jonas", "Lena", "Felix", "Marie", "Paul", "Sophie", "Lukas", "
 LAST = ["Muster", "Beispiel", "Probe", "Fiktiv", "Testmann", "Demo"]
 
 
-def _draw_orders(rng: np.random.Generator, posts: list[Post]) -> list[Order]:
+def _draw_orders(rng: np.random.Generator, posts: list[Post], slope: float) -> list[Order]:
     """Draw orders: trend x weekday baseline plus a same-day lift on offer-post days."""
     offers: dict[int, list[Post]] = {}
     for p in posts:
@@ -522,8 +611,8 @@ def _draw_orders(rng: np.random.Generator, posts: list[Post]) -> list[Order]:
     order_w = np.array([1, 1, 0, 0, 0, 1, 2, 4, 6, 7, 7, 7, 8, 7, 7, 7, 7, 8, 9, 10, 10, 8, 5, 2], dtype=float)
     drafts: list[tuple[dt.datetime, int, str, Post | None]] = []
     for day in range(N_DAYS):
-        base = _poisson(rng, 2.6 * _trend(day) * WEEKDAY_OUTCOME[_weekday(day)])
-        lift = _poisson(rng, 2.0 * _trend(day)) if day in offers else 0
+        base = _poisson(rng, 2.6 * _trend(day, slope) * WEEKDAY_OUTCOME[_weekday(day)])
+        lift = _poisson(rng, 2.0 * _trend(day, slope)) if day in offers else 0
         for _ in range(base):
             ch = str(rng.choice(["google/organic", "(direct)/(none)", "newsletter/email"], p=[0.5, 0.35, 0.15]))
             drafts.append((_local_time(rng, day, np.arange(24), order_w), day, ch, None))
@@ -755,7 +844,7 @@ def _top_post(posts: list[Post], day: int, platform: str) -> Post | None:
 
 
 def _write_ga4(rng: np.random.Generator, folder: pathlib.Path, posts: list[Post], signups: list[dict],
-               orders: list[Order]) -> pathlib.Path:
+               orders: list[Order], slope: float) -> pathlib.Path:
     """Write the GA4 traffic-acquisition CSV (one row per day x source/medium)."""
     clicks = {"facebook": _daily_metric(posts, "link_clicks", "facebook"), "x": _daily_metric(posts, "link_clicks", "x")}
     key_events: dict[tuple[int, str], int] = {}
@@ -769,7 +858,7 @@ def _write_ga4(rng: np.random.Generator, folder: pathlib.Path, posts: list[Post]
             revenue[(o.day, o.channel)] = revenue.get((o.day, o.channel), 0.0) + _order_amounts(o)["total"]
     rows, totals = [], np.zeros(5)
     for day in range(N_DAYS):
-        gw = _trend(day) * WEEKDAY_OUTCOME[_weekday(day)]
+        gw = _trend(day, slope) * WEEKDAY_OUTCOME[_weekday(day)]
         for source, medium, campaign, base in GA4_SOURCES:
             ch = f"{source}/{medium}"
             content = "(not set)"
@@ -925,15 +1014,85 @@ def _write_client(folder: pathlib.Path, client: str) -> pathlib.Path:
     return path
 
 
-def _write_truth(folder: pathlib.Path, seed: int, truth: SampleTruth, posts: list[Post],
-                 events_funnel: dict) -> pathlib.Path:
+def _self_promotion_truth(truth: SampleTruth, posts: list[Post]) -> dict:
+    """truth.yml's ``self_promotion``: the planted shares, and the shares the posts show by quarter."""
+    if truth.self_promotion is None:
+        start = end = round(float(CATEGORY_P[[c in SELF_PROMOTIONAL for c in CATEGORIES]].sum()), 4)
+        rule = ("each post's category is drawn from a fixed mix: "
+                + ", ".join(f"{c} {p:g}" for c, p in zip(CATEGORIES, CATEGORY_P)))
+    else:
+        start, end = (float(x) for x in truth.self_promotion)
+        rule = (f"the self-promotional share of posts moves linearly from {start:g} on {_date(0)} to {end:g} on "
+                f"{_date(N_DAYS - 1)}; within each group the categories keep the proportions of the default mix")
+    quarters = []
+    for q in range(4):
+        mine = [p.category in SELF_PROMOTIONAL for p in posts if (_date(p.day).month - 1) // 3 == q]
+        quarters.append(round(float(np.mean(mine)), 3))
+    return {"categories": list(SELF_PROMOTIONAL), "share_start": start, "share_end": end, "rule": rule,
+            "observed_share_by_quarter": quarters}
+
+
+def _followers_truth(truth: SampleTruth, followers: Followers, page: pathlib.Path) -> tuple[dict, dict | None]:
+    """truth.yml's ``followers`` (the Page's follower model) and ``fatigue`` (None without fatigue)."""
+    fatigue = truth.fatigue
+    k = fatigue.loss_per_share if fatigue is not None else 0.0
+    window = fatigue.window if fatigue is not None else SHARE_WINDOW
+    loss = (f"lost(t) ~ Poisson(followers(t-1) * ({BASE_LOSS_RATE:g} + {k:g} * s(t))), s(t) = self-promotional "
+            f"share of the Page's posts of the {window} days before t" if fatigue is not None
+            else f"lost(t) ~ Poisson(followers(t-1) * {BASE_LOSS_RATE:g}): losses do not depend on the content")
+    block = {
+        "export": page.name,
+        "start": FOLLOWERS_START,
+        "end": int(followers.followers[-1]),
+        "new_model": f"new(t) ~ Poisson({FOLLOWERS_START} * ({truth.trend_slope:g}/364 + {BASE_LOSS_RATE:g} * g(t))): "
+                     f"without fatigue followers follow {FOLLOWERS_START} * g(t)",
+        "loss_model": loss,
+    }
+    if fatigue is None:
+        return block, None
+    return block, {
+        "loss_per_self_promotional_share": float(k),
+        "window_days": int(window),
+        "base_loss_rate": BASE_LOSS_RATE,
+        "formula": loss,
+        "registration_baseline": f"multiplied by audience(t) = followers(t-1) / ({FOLLOWERS_START} * g(t)), the "
+                                 "audience the Page kept",
+        "audience_end": round(float(followers.audience(_trend(np.arange(N_DAYS), truth.trend_slope))[-1]), 3),
+        "followers_lost_in_the_year": int(followers.lost.sum()),
+    }
+
+
+def _launch_truth(truth: SampleTruth, baseline: np.ndarray) -> dict | None:
+    """truth.yml's ``launch``: date, lift and the registrations a day it adds (None without a launch)."""
+    day = _launch_day(truth)
+    if day is None:
+        return None
+    lift = truth.launch.lift
+    added = baseline[day:] * lift / (1.0 + lift)  # the baseline holds the lift from the launch on
+    first = added[:LAUNCH_WINDOW]
+    return {
+        "date": truth.launch.date,
+        "lift": float(lift),
+        "formula": f"from {truth.launch.date} on (local days) the registration baseline is multiplied by 1 + {lift:g}",
+        f"expected_added_registrations_per_day_first_{LAUNCH_WINDOW}_days": round(float(first.mean()), 3),
+        f"expected_added_registrations_first_{LAUNCH_WINDOW}_days": round(float(first.sum()), 2),
+        "expected_added_registrations_per_day_to_period_end": round(float(added.mean()), 3),
+    }
+
+
+def _write_truth(folder: pathlib.Path, seed: int, truth: SampleTruth, posts: list[Post], events_funnel: dict, *,
+                 scenario: Scenario | None, followers: Followers, page: pathlib.Path,
+                 baseline: np.ndarray) -> pathlib.Path:
     """Write ``truth.yml`` with the planted effects and every post's category."""
-    truth = {
+    follower_block, fatigue_block = _followers_truth(truth, followers, page)
+    truth_yml = {
         "seed": int(seed),
+        "scenario": None if scenario is None else {"name": scenario.name, "title": scenario.title,
+                                                   "story": scenario.story},
         "period": {"start": "2025-01-01", "end": "2025-12-31"},
         "timezone": "Europe/Berlin",
-        "trend": "g(t) = 1 + 0.8*t/364 (t = local day index from 0) multiplies post impressions and every "
-                 "outcome's baseline",
+        "trend": f"g(t) = 1 + {truth.trend_slope:g}*t/364 (t = local day index from 0) multiplies post impressions "
+                 "and every outcome's baseline",
         "weekday_engagement": [float(x) for x in WEEKDAY_ENGAGEMENT],
         "weekday_outcome": [float(x) for x in WEEKDAY_OUTCOME],
         "metric_definitions": {
@@ -944,12 +1103,16 @@ def _write_truth(folder: pathlib.Path, seed: int, truth: SampleTruth, posts: lis
         "registration_model": truth.model(),
         "leads": truth.leads(),
         "noise": {"registration": truth.noise},
+        "self_promotion": _self_promotion_truth(truth, posts),
+        "followers": follower_block,
+        "fatigue": fatigue_block,
+        "launch": _launch_truth(truth, baseline),
         "orders_driver": "offer posts (same day)",
         "events_funnel": events_funnel,
         "post_categories": {p.post_id: p.category for p in sorted(posts, key=lambda p: (p.platform, p.local))},
     }
     path = folder / "truth.yml"
-    _write_text(path, yaml.safe_dump(truth, sort_keys=False, allow_unicode=True, width=120))
+    _write_text(path, yaml.safe_dump(truth_yml, sort_keys=False, allow_unicode=True, width=120))
     return path
 
 
@@ -989,21 +1152,35 @@ def write_sample(
     """
     if truth is not None and scenario is not None:
         raise ValueError("give a truth or a scenario, not both")
+    named = None
     if truth is None:
-        truth = named_scenario(scenario or DEFAULT_SCENARIO).truth
+        named = named_scenario(scenario or DEFAULT_SCENARIO)
+        truth = named.truth
+    _launch_day(truth)  # a launch outside the period is refused before anything is written
     folder = pathlib.Path(directory) / client
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    posts = _draw_posts(rng)
+    page_rng = np.random.default_rng([seed, 1])  # the Page's followers and daily export only
+    posts = _draw_posts(rng, truth)
     _attach_metrics(rng, posts)
-    signups = _draw_signups(rng, posts, truth)
-    orders = _draw_orders(rng, posts)
+    trend = _trend(np.arange(N_DAYS), truth.trend_slope)
+    page_posts = [PagePost(p.day, p.category in SELF_PROMOTIONAL, p.metrics) for p in posts if p.platform == "facebook"]
+    window = truth.fatigue.window if truth.fatigue is not None else SHARE_WINDOW
+    followers = draw_followers(page_rng, trend=trend, trend_slope=truth.trend_slope,
+                               share=trailing_share(page_posts, n_days=N_DAYS, window=window),
+                               loss_per_share=truth.fatigue.loss_per_share if truth.fatigue is not None else 0.0)
+    baseline = _registration_baseline(truth, followers.audience(trend))
+    signups = _draw_signups(rng, posts, truth, baseline)
+    orders = _draw_orders(rng, posts, truth.trend_slope)
     _write_x(folder, posts)
     _write_facebook(rng, folder, posts)
-    _write_ga4(rng, folder, posts, signups, orders)
+    _write_ga4(rng, folder, posts, signups, orders, truth.trend_slope)
     _write_shopify(folder, orders)
     _write_signups(folder, signups)
     _, events_funnel = write_ga4_events(folder, signups, seed=seed)
+    page = write_page_daily(page_rng, folder, page_name=PAGE_NAME, start=START, trend=trend, followers=followers,
+                            posts=page_posts)
     _write_client(folder, client)
-    _write_truth(folder, seed, truth, posts, events_funnel)
+    _write_truth(folder, seed, truth, posts, events_funnel, scenario=named, followers=followers, page=page,
+                 baseline=baseline)
     return folder

@@ -28,7 +28,7 @@ def test_sample_loads_every_table_typed(sample):
 
 def test_every_row_of_every_file_is_accounted_for(sample):
     summary = sample.load_summary()
-    assert len(summary) == 18  # 12 X months, 2 Facebook halves, GA4 traffic, GA4 events, Shopify, sign-ups
+    assert len(summary) == 19  # 12 X months, 2 Facebook halves, the Facebook Page, GA4 traffic, GA4 events, Shopify, sign-ups
     balance = summary["rows_loaded"] + summary["rows_merged"] + summary["rows_totals"] + summary["rows_dropped"]
     assert (balance == summary["rows_read"]).all()
     assert all(report.is_balanced() for report in sample.reports)

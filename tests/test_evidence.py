@@ -1,5 +1,7 @@
 """outcome_evidence: the correlation, the Granger tests and the verdicts of notebook 03 in one call."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -62,8 +64,13 @@ def test_engagement_series_by_basis():
                                    metrics=("reactions", "link_clicks"))
     pd.testing.assert_frame_equal(by_publish, expected)
     assert by_publish.attrs["basis"] == "publish day"
+    by_activity = engagement_series(analysis_dataset, basis="activity day", metrics=("reactions", "link_clicks"))
+    pd.testing.assert_frame_equal(by_activity, ek.daily_activity(analysis_dataset.account_daily,
+                                                                 metrics=("reactions", "link_clicks")))
+    assert by_activity.attrs["basis"] == "activity day"
+    no_page = dataclasses.replace(analysis_dataset, account_daily=analysis_dataset.account_daily.iloc[:0])
     with pytest.raises(ValueError, match="needs account-level daily exports"):
-        engagement_series(analysis_dataset, basis="activity day")
+        engagement_series(no_page, basis="activity day")
     with pytest.raises(ValueError, match="unknown basis 'weekly'; allowed: publish day, activity day"):
         engagement_series(analysis_dataset, basis="weekly")
 

@@ -79,7 +79,7 @@ def test_regeneration_is_byte_identical(tmp_path: pathlib.Path) -> None:
     fresh = write_sample(tmp_path)
     committed = sorted(p.name for p in SAMPLE.iterdir())
     assert sorted(p.name for p in fresh.iterdir()) == committed
-    assert len(committed) == 20
+    assert len(committed) == 21
     for name in committed:
         assert (fresh / name).read_bytes() == (SAMPLE / name).read_bytes(), name
 
@@ -170,3 +170,39 @@ def test_events_sign_ups_are_the_crm_sign_ups_of_december() -> None:
         for row in rows if row["event_name"] == "sign_up"
     )
     assert found == december and len(december) > 100
+
+
+PAGE_EXPORT = "Facebook Insights Data Export - BrightPaw - 2025-01-01 - 2025-12-31.csv"
+
+
+def test_page_export_is_the_classic_daily_layout() -> None:
+    """The Page-level export: CRLF, no BOM, a description row, one M/D/YYYY row per day, oldest first."""
+    raw = (SAMPLE / PAGE_EXPORT).read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and raw.endswith(b"\r\n") and raw.count(b"\n") == raw.count(b"\r\n")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    assert rows[0][:4] == ["Date", "Lifetime Total Likes", "Daily New Likes", "Daily Unlikes"]
+    assert rows[1][0] == "" and rows[1][1].endswith("(Unique Users)")
+    assert [r[0] for r in rows[2:4]] + [rows[-1][0]] == ["1/1/2025", "1/2/2025", "12/31/2025"] and len(rows) == 2 + N_DAYS
+
+
+def test_page_followers_add_up_day_by_day_and_match_truth() -> None:
+    """Followers at the end of each day are the day before's plus new minus lost, from 8,400 on 1 January."""
+    rows = _rows(SAMPLE / PAGE_EXPORT)[2:]
+    followers, new, lost = (np.array([int(r[i]) for r in rows]) for i in (1, 2, 3))
+    before = np.concatenate([[8400], followers[:-1]])
+    assert (followers == before + new - lost).all()
+    truth = yaml.safe_load((SAMPLE / "truth.yml").read_text(encoding="utf-8"))
+    assert truth["followers"]["end"] == followers[-1] and truth["fatigue"] is None
+    # without fatigue the followers follow 8400 * g(t), g rising 1 -> 1.8 over the year
+    assert abs(followers[-1] / (8400 * 1.8) - 1) < 0.05
+
+
+def test_page_daily_clicks_are_the_posts_clicks_spread_over_their_first_days() -> None:
+    """The Page's daily link clicks sum to the posts' lifetime link clicks, less what falls after 31 December."""
+    rows = _rows(SAMPLE / PAGE_EXPORT)
+    i = rows[0].index("Daily Page consumptions by type - link clicks")
+    page = np.array([int(r[i] or 0) for r in rows[2:]])
+    posts = _fb_daily(SAMPLE, "Lifetime Post Consumptions by type - link clicks")
+    assert posts[:N_DAYS - 3].sum() <= page.sum() <= posts.sum()
+    # a post's clicks come 62 % on its day: the daily series follow the posts' by publish day
+    assert np.corrcoef(page, posts)[0, 1] > 0.8

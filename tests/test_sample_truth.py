@@ -7,7 +7,16 @@ import yaml
 
 import engagekit as ek
 from engagekit.sample import write_sample
-from engagekit.sample_truth import DEFAULT_TRUTH, DRIVER_METRICS, TYPICAL_DAILY, Driver, SampleTruth, random_truth
+from engagekit.sample_truth import (
+    DEFAULT_TRUTH,
+    DRIVER_METRICS,
+    TYPICAL_DAILY,
+    Driver,
+    Fatigue,
+    Launch,
+    SampleTruth,
+    random_truth,
+)
 
 
 def test_default_truth_is_the_sample_s_model():
@@ -72,3 +81,27 @@ def test_a_planted_comments_driver_is_recovered_from_the_written_exports(comment
                                           "shares": "rightly no evidence", "link_clicks": "rightly no evidence"}
     comments = evidence.verdicts.set_index("metric").loc["comments"]
     assert comments["effect_ci_low"] < 0.4 < comments["effect_ci_high"]
+
+
+def test_fatigue_and_launch_enter_the_model_line():
+    truth = SampleTruth(trend_slope=0.0, fatigue=Fatigue(0.002), launch=Launch("2025-09-01", 1.0))
+    assert truth.model() == "Poisson(4*g(t)*weekday(t)*audience(t)*(1 + 1*[t >= 2025-09-01]) + 0.05*link_clicks(t-2))"
+
+
+def test_bad_trends_mixes_fatigue_and_launches_are_refused():
+    with pytest.raises(ValueError, match="launch date must be YYYY-MM-DD, got '1 September'"):
+        Launch("1 September", 0.5)
+    with pytest.raises(ValueError, match="lift must be above -1"):
+        Launch("2025-09-01", -1.0)
+    with pytest.raises(ValueError, match="loss_per_share must be >= 0"):
+        Fatigue(-0.1)
+    with pytest.raises(ValueError, match="self_promotion must be two shares from 0 to 1"):
+        SampleTruth(self_promotion=(0.3, 1.2))
+    with pytest.raises(ValueError, match="trend_slope must be above -1"):
+        SampleTruth(trend_slope=-1.0)
+
+
+def test_a_launch_outside_the_period_writes_nothing(tmp_path):
+    with pytest.raises(ValueError, match="launch date 2026-02-01 is not inside the sample's period"):
+        write_sample(tmp_path, truth=SampleTruth(launch=Launch("2026-02-01", 0.5)))
+    assert list(tmp_path.iterdir()) == []
