@@ -834,8 +834,12 @@ def audit_verdicts(
             if pd.isna(row["spearman_rho"]):
                 rows.append(("fatigue", f"Follower fatigue ({row['platform']}): not measured: {row['na_reason']}."))
             else:
-                rows.append(("fatigue",
-                             f"Follower fatigue ({row['platform']}): days after more self-promotional posts had "
-                             f"{'more' if row['spearman_rho'] > 0 else 'fewer'} follower losses (Spearman rho "
-                             f"{row['spearman_rho']:.2f}, p = {row['p_value']:.3f}, {int(row['days'])} days); {row['note']}."))
+                measured = (f"Spearman rho {row['spearman_rho']:.2f}, p = {row['p_value']:.3f}, "
+                            f"{int(row['days'])} days")
+                if row["p_value"] < 0.05:
+                    finding = (f"days after more self-promotional posts had "
+                               f"{'more' if row['spearman_rho'] > 0 else 'fewer'} follower losses")
+                else:
+                    finding = "no sign that follower losses follow the share of self-promotional posts"
+                rows.append(("fatigue", f"Follower fatigue ({row['platform']}): {finding} ({measured}); {row['note']}."))
     return pd.DataFrame(rows, columns=["measure", "sentence"]).astype("str")

@@ -17,7 +17,6 @@ run side by side share the machine's cores: each kernel's numeric libraries get
 
 from __future__ import annotations
 
-import html
 import json
 import multiprocessing
 import os
@@ -30,7 +29,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pandas as pd
 from tqdm import tqdm
@@ -55,6 +53,13 @@ def _folder_name(folder: str | Path) -> str:
     """The client's name where its client.yml cannot tell: the folder's name."""
     path = Path(folder).resolve()
     return path.parent.name if path.suffix in {".yml", ".yaml"} else path.name
+
+
+def _failed_record(folder: str | Path, message: str | None = None) -> dict[str, Any]:
+    """A failed client's summary record, named after its folder: where its task returned none, or before it ran."""
+    record: dict[str, Any] = dict.fromkeys(SUMMARY_COLUMNS)
+    record.update(client=_folder_name(folder), folder=str(folder), status="failed", figures=None, message=message)
+    return record
 
 
 def render_client(
@@ -99,8 +104,7 @@ def render_client(
         for name in THREAD_VARIABLES:
             os.environ.setdefault(name, str(threads))
     start = time.perf_counter()
-    record: dict[str, Any] = dict.fromkeys(SUMMARY_COLUMNS)
-    record.update(client=_folder_name(folder), folder=str(folder), status="failed", figures=None)
+    record = _failed_record(folder)
     try:
         record["client"] = read_config(folder).client
         rendered = render_report(folder, out=out, notebooks=notebooks, parameters=parameters)
@@ -127,11 +131,6 @@ class _Job:
     alone: bool = False  # run with nothing beside it: it was running when a worker process died
 
 
-def _failed(job: _Job, message: str) -> dict[str, Any]:
-    """The record of a client whose task did not return one (its worker died)."""
-    record: dict[str, Any] = dict.fromkeys(SUMMARY_COLUMNS)
-    record.update(client=_folder_name(job.folder), folder=job.folder, status="failed", figures=None, message=message)
-    return record
 
 
 def _drain(
@@ -170,7 +169,7 @@ def _drain(
                 lost.append(job)
                 continue
             except Exception as err:  # noqa: BLE001 - e.g. Dask gave up on the client (KilledWorker)
-                record = _failed(job, f"{type(err).__name__}: {err}")
+                record = _failed_record(job.folder, f"{type(err).__name__}: {err}")
             done(job, record)
         if lost and not running:
             break
@@ -193,7 +192,7 @@ def _execute(
         suspects = []
         for job in lost:
             if job.alone or len(lost) == 1:
-                done(job, _failed(job, "the worker process rendering this client died"))
+                done(job, _failed_record(job.folder, "the worker process rendering this client died"))
             else:
                 suspects.append(_Job(job.folder, alone=True))
         queue.extendleft(reversed(suspects))
@@ -352,62 +351,9 @@ def _portfolio_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
 
 def _write_portfolio(records: list[dict[str, Any]], out: Path) -> None:
     """Write ``portfolio.csv`` (one row per client that succeeded) and ``portfolio.html``."""
+    from .report_html import portfolio_page  # nbconvert: only where reports are rendered
+
     frame = _portfolio_frame(records)
     frame.to_csv(out / f"{PORTFOLIO_NAME}.csv", index=False)
     failed = [r for r in records if r["status"] == "failed"]
-    (out / f"{PORTFOLIO_NAME}.html").write_text(_portfolio_page(frame, failed), encoding="utf-8")
-
-
-def _fmt(value: Any, spec: str) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "n/a"
-    if isinstance(value, (int, float)):
-        return format(value, spec)
-    return str(value)
-
-
-_PORTFOLIO_CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2em;color:#1d1d1f;line-height:1.4}
-h1,h2{color:#1f4e79}
-table{border-collapse:collapse;font-size:.9em}
-th,td{border:1px solid #d0d7e2;padding:.3em .6em;vertical-align:top}
-th{background:#e8eef6;text-align:left}
-td.n{text-align:right;white-space:nowrap}
-"""
-
-
-def _portfolio_page(frame: pd.DataFrame, failed: list[dict[str, Any]]) -> str:
-    """A self-contained page (no script, nothing fetched) with every text escaped."""
-    e = html.escape
-    head = ("<tr><th>client</th><th>KPI</th><th>KPI total</th><th>KPI per day</th><th>KPI change</th>"
-            "<th>self-promotional share: posts</th><th>self-promotional share: outcomes</th>"
-            "<th>metrics that lead to the KPI</th><th>headline</th></tr>")
-    rows = []
-    for row in frame.to_dict("records"):
-        cells = [
-            f"<td><a href=\"{e(quote(row['report']))}\">{e(str(row['display_name']))}</a></td>",
-            f"<td>{e(_fmt(row['kpi'], ''))}</td>",
-            f"<td class='n'>{e(_fmt(row['kpi_total'], ',.0f'))}</td>",
-            f"<td class='n'>{e(_fmt(row['kpi_daily_mean'], ',.1f'))}</td>",
-            f"<td class='n'>{e(_fmt(row['kpi_change'], '+.0%'))}</td>",
-            f"<td class='n'>{e(_fmt(row['self_promotional_share_of_posts'], '.0%'))}</td>",
-            f"<td class='n'>{e(_fmt(row['self_promotional_share_of_outcomes'], '.0%'))}</td>",
-            f"<td>{e(_fmt(row['leading_metrics'], ''))}</td>",
-            f"<td>{e(_fmt(row['headline'], ''))}</td>",
-        ]
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    failures = ""
-    if failed:
-        items = "".join(
-            "<tr>" + "".join(f"<td>{e(_fmt(r[key], ''))}</td>" for key in ("client", "notebook", "cell", "message"))
-            + "</tr>"
-            for r in failed
-        )
-        failures = (f"<h2>Failed ({len(failed)})</h2><table><thead><tr><th>client</th><th>notebook</th>"
-                    f"<th>cell</th><th>message</th></tr></thead><tbody>{items}</tbody></table>")
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Portfolio: engagement reports</title>"
-        f"<style>{_PORTFOLIO_CSS}</style></head><body><h1>Portfolio: does engagement lead to results?</h1>"
-        f"<p>{len(frame)} client report(s); the client's name opens its report.</p>"
-        f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>{failures}</body></html>"
-    )
+    (out / f"{PORTFOLIO_NAME}.html").write_text(portfolio_page(frame, failed), encoding="utf-8")

@@ -42,7 +42,8 @@ LOGO_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
     ".svg": ("image/svg+xml", ()),
 }
-_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+#: A CSS hex colour, ``#rgb`` or ``#rrggbb``.
+HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,7 @@ def _branding(entry: Any, path: Path) -> Branding:
             path, "branding.primary_colour",
             "is empty; quote a colour in YAML (an unquoted # starts a comment): primary_colour: \"#1f4e79\"",
         )
-    if not isinstance(colour, str) or not _HEX_COLOUR.fullmatch(colour.strip()):
+    if not isinstance(colour, str) or not HEX_COLOUR.fullmatch(colour.strip()):
         raise ConfigError(path, "branding.primary_colour", f"{colour!r} is not a CSS hex colour (#rgb or #rrggbb, e.g. \"#1f4e79\")")
     logo = entry.get("logo")
     if logo is not None:

@@ -21,7 +21,10 @@ from statsmodels.tsa.ar_model import ar_select_order
 
 from engagekit.carryover import carryover_regression
 
-__all__ = ["LaggedCorrelation", "describe_verdict", "detrend", "minimum_detectable_r", "prewhiten", "raw_correlation", "verdicts"]
+__all__ = [
+    "LaggedCorrelation", "describe_verdict", "detrend", "effect_unit", "minimum_detectable_r", "prewhiten",
+    "raw_correlation", "verdicts",
+]
 
 RESULT_COLUMNS = ["metric", "lag", "n", "r", "ci_low", "ci_high", "p_value", "q_value", "slope", "sd_ratio", "method"]
 
@@ -348,8 +351,12 @@ def _joint_fit(out: pd.DataFrame, metrics: pd.DataFrame, kpi: pd.Series, *, alph
     return out
 
 
-def _per(effect: float) -> int:
-    """A round number of metric units that moves the KPI by about one or more (10 for 0.13, 100 for 0.05)."""
+def effect_unit(effect: float) -> int:
+    """A round number of metric units that moves the KPI by about one or more (10 for 0.13, 100 for 0.05).
+
+    Effects are worded per this many units ("+10 comments ~ +1.3 registrations"); 1 for an
+    effect that is not positive.
+    """
     if not effect > 0:
         return 1
     return int(10 ** max(0, int(np.ceil(np.log10(1 / effect)))))
@@ -361,7 +368,7 @@ def describe_verdict(row: pd.Series | dict, *, kpi: str) -> str:
     if verdict == LEADS:
         effect = row.get("effect", np.nan)
         if pd.notna(effect):
-            per = _per(effect)
+            per = effect_unit(effect)
             size = (f"+{per:,} {metric} ~ {per * effect:+.1f} {kpi} "
                     f"(95% CI {per * row['effect_ci_low']:+.1f} to {per * row['effect_ci_high']:+.1f})")
         else:
@@ -376,7 +383,7 @@ def describe_verdict(row: pd.Series | dict, *, kpi: str) -> str:
     detectable = f"a correlation of {row['min_detectable_r']:.2f}"
     mde = row.get("min_detectable_effect", np.nan)
     if pd.notna(mde) and mde > 0:
-        per = _per(mde)
+        per = effect_unit(mde)
         detectable = f"+{per:,} {metric} ~ +{per * mde:.1f} {kpi} ({detectable})"
     if verdict == NO_EVIDENCE:
         return (

@@ -1,9 +1,11 @@
-"""The report's page: executive summary, contents, the three sections, and the methods appendix.
+"""The report's page (executive summary, contents, the three sections, the methods appendix) and the portfolio's.
 
 Everything on the page is escaped text or nbconvert's rendering of the
 executed notebooks (whose tables pandas escapes): no script, no request to the
 network, the logo inlined as a ``data:`` URI, the brand colour in the inline
 stylesheet, and a print stylesheet so that a browser prints the page cleanly.
+The portfolio page of a batch (:func:`portfolio_page`) is self-contained the
+same way, and shows the key figures as the summary does.
 """
 
 from __future__ import annotations
@@ -15,22 +17,23 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import nbformat
+import pandas as pd
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
-from .client import Branding
-from .correlate import _per, describe_verdict
+from .client import DEFAULT_PRIMARY_COLOUR, HEX_COLOUR, Branding
+from .correlate import describe_verdict, effect_unit
 from .key_figures import SUMMARY_KEYS
 
-__all__ = ["APPENDIX_TAG", "HIDDEN_TAGS", "logo_data_uri", "notebook_html", "page", "summary_html"]
+__all__ = ["APPENDIX_TAG", "HIDDEN_TAGS", "logo_data_uri", "notebook_html", "page", "portfolio_page", "summary_html"]
 
 #: Cells with one of these tags are left out of the report.
 HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell", "hide-in-report"})
 #: Cells with this tag leave their section for the methods-and-caveats appendix.
 APPENDIX_TAG = "appendix"
-_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _APPENDIX_HEADING = re.compile(r"\A\s*#+\s*methods and caveats\s*\n", re.IGNORECASE)
 
 
@@ -84,9 +87,16 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _fig(key: str, value: Any, spec: str) -> str:
+#: How the summary's numbers are written, on the report and the portfolio alike.
+_FIGURE_FORMATS = {
+    "kpi_total": ",.0f", "kpi_daily_mean": ",.1f", "kpi_change": "+.0%", "posts": ",d",
+    "self_promotional_share_of_posts": ".0%", "self_promotional_share_of_outcomes": ".0%",
+}
+
+
+def _fig(key: str, value: Any) -> str:
     """A key figure as the page shows it, marked with its key in key_figures.json's summary."""
-    return f"<span class='figure' data-key='{key}'>{html.escape(format(value, spec))}</span>"
+    return f"<span class='figure' data-key='{key}'>{html.escape(format(value, _FIGURE_FORMATS[key]))}</span>"
 
 
 def _e(value: Any) -> str:
@@ -99,22 +109,22 @@ def _key_numbers(summary: dict[str, Any]) -> list[str]:
     items = []
     if not _missing(summary.get("kpi_total")) and not _missing(summary.get("kpi_daily_mean")):
         items.append(
-            f"<b>{kpi}</b>: {_fig('kpi_total', summary['kpi_total'], ',.0f')} over the period, "
-            f"{_fig('kpi_daily_mean', summary['kpi_daily_mean'], ',.1f')} a day on average."
+            f"<b>{kpi}</b>: {_fig('kpi_total', summary['kpi_total'])} over the period, "
+            f"{_fig('kpi_daily_mean', summary['kpi_daily_mean'])} a day on average."
         )
     if not _missing(summary.get("kpi_change")):
         change = summary["kpi_change"]
         direction = "higher" if change > 0 else "lower" if change < 0 else "no different"
         items.append(
             f"The daily {kpi} of the last four weeks against the first four weeks: "
-            f"{_fig('kpi_change', change, '+.0%')}; the KPI ended the period {direction} than it began."
+            f"{_fig('kpi_change', change)}; the KPI ended the period {direction} than it began."
         )
     shares = ("self_promotional_share_of_posts", "posts", "self_promotional_share_of_outcomes")
     if not any(_missing(summary.get(key)) for key in shares):
         items.append(
-            f"{_fig(shares[0], summary[shares[0]], '.0%')} of the {_fig('posts', summary['posts'], ',d')} posts "
+            f"{_fig(shares[0], summary[shares[0]])} of the {_fig('posts', summary['posts'])} posts "
             "were about the company itself (offers, products, company news); they brought "
-            f"{_fig(shares[2], summary[shares[2]], '.0%')} of the {kpi} outcomes that could be traced to a post "
+            f"{_fig(shares[2], summary[shares[2]])} of the {kpi} outcomes that could be traced to a post "
             "through its UTM tags."
         )
     return items
@@ -124,7 +134,7 @@ def _effect(row: dict[str, Any], value_key: str, kpi: str, *, interval: bool) ->
     value = row.get(value_key)
     if _missing(value):
         return "&ndash;"
-    per = _per(abs(value))
+    per = effect_unit(abs(value))
     text = f"{per * value:+.1f} {kpi} per {per:,} {row['metric']}"
     if interval and not _missing(row.get("effect_ci_low")) and not _missing(row.get("effect_ci_high")):
         text += f" (95% CI {per * row['effect_ci_low']:+.1f} to {per * row['effect_ci_high']:+.1f})"
@@ -239,7 +249,7 @@ def page(
     branding
         The client's logo (inlined) and primary colour (headings, borders, key numbers).
     """
-    if not _COLOUR.fullmatch(branding.primary_colour):
+    if not HEX_COLOUR.fullmatch(branding.primary_colour):
         raise ValueError(f"primary colour must be #rgb or #rrggbb, not {branding.primary_colour!r}")
     name = _e(display_name)
     parts, appendix = [], []
@@ -265,4 +275,68 @@ def page(
         "<section class='appendix' id='appendix'><h2>Appendix: methods and caveats</h2>"
         f"{''.join(appendix) or '<p>No notebook noted methods or caveats.</p>'}</section>"
         "</body></html>"
+    )
+
+
+def _text(value: Any, spec: str = "") -> str:
+    """A portfolio cell's text: a number in ``spec``, "n/a" where missing."""
+    if _missing(value):
+        return "n/a"
+    if isinstance(value, (int, float)):
+        return format(value, spec)
+    return str(value)
+
+
+_PORTFOLIO_CSS = f"""
+body{{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2em;color:#1d1d1f;line-height:1.4}}
+h1,h2{{color:{DEFAULT_PRIMARY_COLOUR}}}
+table{{border-collapse:collapse;font-size:.9em}}
+th,td{{border:1px solid #d0d7e2;padding:.3em .6em;vertical-align:top}}
+th{{background:#e8eef6;text-align:left}}
+td.n{{text-align:right;white-space:nowrap}}
+"""
+#: The portfolio's number columns, in order (written as :data:`_FIGURE_FORMATS` says).
+_PORTFOLIO_FIGURES = (
+    "kpi_total", "kpi_daily_mean", "kpi_change", "self_promotional_share_of_posts", "self_promotional_share_of_outcomes",
+)
+
+
+def portfolio_page(frame: pd.DataFrame, failed: Sequence[dict[str, Any]]) -> str:
+    """The batch's portfolio: a self-contained page (no script, nothing fetched) with every text escaped.
+
+    Parameters
+    ----------
+    frame
+        One row per client that succeeded: :func:`engagekit.key_figures.portfolio_row`
+        and ``report``, the path of its report.html relative to the page.
+    failed
+        The summary records of the clients that failed (``client``, ``notebook``, ``cell``, ``message``).
+    """
+    head = ("<tr><th>client</th><th>KPI</th><th>KPI total</th><th>KPI per day</th><th>KPI change</th>"
+            "<th>self-promotional share: posts</th><th>self-promotional share: outcomes</th>"
+            "<th>metrics that lead to the KPI</th><th>headline</th></tr>")
+    rows = []
+    for row in frame.to_dict("records"):
+        cells = [
+            f"<td><a href=\"{_e(quote(row['report']))}\">{_e(row['display_name'])}</a></td>",
+            f"<td>{_e(_text(row['kpi']))}</td>",
+            *(f"<td class='n'>{_e(_text(row[key], _FIGURE_FORMATS[key]))}</td>" for key in _PORTFOLIO_FIGURES),
+            f"<td>{_e(_text(row['leading_metrics']))}</td>",
+            f"<td>{_e(_text(row['headline']))}</td>",
+        ]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    failures = ""
+    if failed:
+        items = "".join(
+            "<tr>" + "".join(f"<td>{_e(_text(r[key]))}</td>" for key in ("client", "notebook", "cell", "message"))
+            + "</tr>"
+            for r in failed
+        )
+        failures = (f"<h2>Failed ({len(failed)})</h2><table><thead><tr><th>client</th><th>notebook</th>"
+                    f"<th>cell</th><th>message</th></tr></thead><tbody>{items}</tbody></table>")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Portfolio: engagement reports</title>"
+        f"<style>{_PORTFOLIO_CSS}</style></head><body><h1>Portfolio: does engagement lead to results?</h1>"
+        f"<p>{len(frame)} client report(s); the client's name opens its report.</p>"
+        f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>{failures}</body></html>"
     )

@@ -1,8 +1,8 @@
 """Deterministic fictional sample client ("BrightPaw", an online pet-supplies shop).
 
 :func:`write_sample` writes one year (2025-01-01 to 2025-12-31, Europe/Berlin,
-EUR) of fictional exports in the platforms' native formats (see
-``formats.md``): X per-tweet activity files, Facebook post-level exports, the
+EUR) of fictional exports in the platforms' native formats (``engagekit
+formats`` lists them): X per-tweet activity files, Facebook post-level exports, the
 Facebook Page-level daily export (:mod:`engagekit.sample_page`), a GA4
 traffic-acquisition CSV, a Shopify orders export, a CRM newsletter sign-up
 list and a month of the website's events as GA4 exports them to BigQuery

@@ -361,3 +361,22 @@ def test_a_client_with_one_platform_gets_the_whole_audit(sample):
     assert slots["posts"].sum() == len(posts)
     assert len(ranked) > 0 and len(verdicts) >= 3
     assert ranked["post_id"].isin(posts["post_id"]).all()
+
+
+@pytest.mark.parametrize("rho, p_value, words", [
+    (0.31, 0.001, "days after more self-promotional posts had more follower losses"),
+    (-0.25, 0.01, "days after more self-promotional posts had fewer follower losses"),
+    (-0.004, 0.98, "no sign that follower losses follow the share of self-promotional posts"),
+])
+def test_fatigue_sentence_claims_a_direction_only_when_significant(sample, rho, p_value, words):
+    data, _ = sample
+    classes = audit.classify_posts(data.posts)
+    performance = audit.category_performance(data.posts, classes, data.outcomes, outcome="registration",
+                                             traffic=data.traffic)
+    fatigue = pd.DataFrame({"platform": ["facebook"], "days": [300], "loss_source": ["lost_followers"],
+                            "spearman_rho": [rho], "p_value": [p_value], "note": ["a correlation, not a cause"],
+                            "na_reason": [""]})
+    verdicts = audit.audit_verdicts(classes=classes, performance=performance, kpi="registration", fatigue=fatigue)
+    sentence = verdicts.loc[verdicts["measure"] == "fatigue", "sentence"].iloc[0]
+    assert sentence == (f"Follower fatigue (facebook): {words} (Spearman rho {rho:.2f}, p = {p_value:.3f}, 300 days); "
+                        "a correlation, not a cause.")

@@ -272,9 +272,9 @@ def test_a_constant_kpi_is_named_as_the_series_that_does_not_vary():
 
 @pytest.mark.parametrize("effect, per", [(0.05, 100), (0.13, 10), (1.4, 1), (0.0049, 1000)])
 def test_effects_are_worded_per_a_round_number_of_units(effect, per):
-    from engagekit.correlate import _per
+    from engagekit.correlate import effect_unit
 
-    assert _per(effect) == per
+    assert effect_unit(effect) == per
 
 
 def test_a_lead_is_worded_with_its_lag_effect_and_interval():
