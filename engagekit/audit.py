@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .classify import AUDIENCE_CENTRED, CATEGORIES, SELF_PROMOTIONAL, classify_posts
-from .series import local_day
+from .series import as_float, local_day
 
 __all__ = [
     "AUDIENCE_CENTRED",
@@ -726,7 +726,7 @@ def ranked_posts(
     if frame.empty:
         warnings.warn("ranked_posts: no posts in the period; the result is empty", UserWarning, stacklevel=2)
     frame["outcome_rank"] = frame["outcomes"].astype(float).rank(ascending=False, method="min").astype("Int64")
-    frame["reactions_rank"] = frame["reactions"].astype("Float64").astype(float).rank(ascending=False, method="min").astype("Int64")
+    frame["reactions_rank"] = as_float(frame["reactions"]).rank(ascending=False, method="min").astype("Int64")
     likes = frame["reactions"].astype("Float64").fillna(-1)
     order = frame.assign(_likes=likes)
     top = order.sort_values(["outcomes", "_likes"], ascending=[False, False], kind="stable").head(n).assign(position="top")

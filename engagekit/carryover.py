@@ -23,6 +23,8 @@ import statsmodels.api as sm
 from scipy import signal, stats
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
+from engagekit.series import as_float
+
 __all__ = [
     "adstock", "half_life", "fit_adstock", "carryover_regression", "newey_west_maxlags",
     "collinearity", "CollinearityReport", "ADSTOCK_COLUMNS", "CARRYOVER_COLUMNS",
@@ -57,7 +59,7 @@ def adstock(x: pd.Series | np.ndarray, decay: float) -> pd.Series | np.ndarray:
     """
     if not 0 <= decay < 1:
         raise ValueError(f"decay must lie in [0, 1), got {decay!r}")
-    values = np.asarray(_as_float(x) if isinstance(x, pd.Series) else x, dtype=float)
+    values = np.asarray(as_float(x) if isinstance(x, pd.Series) else x, dtype=float)
     missing = np.isnan(values)
     out = signal.lfilter([1.0], [1.0, -decay], np.where(missing, 0.0, values))
     out[missing] = np.nan
@@ -90,11 +92,6 @@ def _controls(index: pd.Index, controls: Sequence[str]) -> pd.DataFrame:
         for d, name in enumerate(WEEKDAYS, start=1):
             out[f"weekday[{name}]"] = (dow == d).astype(float)
     return out
-
-
-def _as_float(values: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
-    """Numbers of any numeric dtype as float64, missing values as NaN."""
-    return values.astype("Float64").astype(float)
 
 
 def fit_adstock(
@@ -143,10 +140,10 @@ def fit_adstock(
         raise ValueError("kpi and metric must share the same daily index")
     name = str(metric.name)
     base = _controls(metric.index, controls)
-    y = _as_float(kpi)
+    y = as_float(kpi)
     method = f"profile least squares over {grid.size} decays; profile-likelihood {level:.0%} interval; controls: {', '.join(controls) or 'none'}"
     row = dict.fromkeys(ADSTOCK_COLUMNS, np.nan) | {"metric": name, "lag": lag, "n": 0, "method": method, "reason": ""}
-    x = _as_float(metric)
+    x = as_float(metric)
     ok = (x.shift(lag).notna() & y.notna()).to_numpy()
     row["n"] = int(ok.sum())
     needed = base.shape[1] + 2 + 3
@@ -243,11 +240,11 @@ def carryover_regression(
         raise ValueError("extra_controls must share the daily index of metrics")
     decay_of = _per_metric(decays, names, 0.0, "decays")
     lag_of = {m: int(v) for m, v in _per_metric(lags, names, 0, "lags").items()}
-    design = pd.DataFrame({m: adstock(_as_float(metrics[m]), decay_of[m]).shift(lag_of[m]) for m in names}, index=metrics.index)
+    design = pd.DataFrame({m: adstock(as_float(metrics[m]), decay_of[m]).shift(lag_of[m]) for m in names}, index=metrics.index)
     base = _controls(metrics.index, controls)
     if extra_controls is not None:
-        base = pd.concat([base, _as_float(extra_controls)], axis=1)
-    data = pd.concat([_as_float(kpi).rename("_kpi"), design, base], axis=1).dropna()
+        base = pd.concat([base, as_float(extra_controls)], axis=1)
+    data = pd.concat([as_float(kpi).rename("_kpi"), design, base], axis=1).dropna()
     n = len(data)
     rows = []
     constant = [m for m in names if not data[m].std() > 0] if n else names
@@ -338,7 +335,7 @@ def collinearity(metrics: pd.DataFrame, *, threshold: float = 0.8, vif_limit: fl
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must lie in (0, 1], got {threshold!r}")
-    data = _as_float(metrics).dropna()
+    data = as_float(metrics).dropna()
     varying = [m for m in data.columns if data[m].std() > 0]
     corr = data[varying].corr()
     pairs = [

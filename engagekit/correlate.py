@@ -20,6 +20,7 @@ from scipy import stats
 from statsmodels.tsa.ar_model import ar_select_order
 
 from engagekit.carryover import carryover_regression
+from engagekit.series import as_float
 
 __all__ = [
     "LaggedCorrelation", "describe_verdict", "detrend", "effect_unit", "minimum_detectable_r", "prewhiten",
@@ -190,9 +191,9 @@ class LaggedCorrelation:
     def __call__(self, metrics: pd.DataFrame, kpi: pd.Series) -> pd.DataFrame:
         rng = np.random.default_rng(self.seed)
         rows = []
-        y_raw = kpi.astype("Float64").astype(float)
+        y_raw = as_float(kpi)
         for name in metrics.columns:
-            x_raw = metrics[name].astype("Float64").astype(float)
+            x_raw = as_float(metrics[name])
             both = (x_raw.notna() & y_raw.notna()).to_numpy()
             span = slice(both.argmax(), len(both) - both[::-1].argmax()) if both.any() else slice(0, 0)
             rows += self._one_metric(name, x_raw.iloc[span], y_raw.iloc[span], rng)

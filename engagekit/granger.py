@@ -21,6 +21,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.tsa.api import VAR
 
 from engagekit.correlate import detrend as _detrend
+from engagekit.series import as_float
 
 __all__ = ["granger_tests", "granger_min_days", "GRANGER_COLUMNS"]
 
@@ -161,8 +162,8 @@ def granger_tests(
     stationary = "trend + day of week removed" if detrend else "first differences"
     given_words = "given the other metrics' lags; " if conditional else "pairwise; "
     method = f"{stationary}; lag by {ic.upper()} over 1..{max_lag} (VAR); {given_words}ssr F test"
-    data = metrics.astype("Float64").astype(float)
-    data.insert(0, "_kpi", pd.Series(kpi, index=metrics.index).astype("Float64").astype(float))
+    data = as_float(metrics)
+    data.insert(0, "_kpi", as_float(pd.Series(kpi, index=metrics.index)))
     # Conditioning set: metrics that vary on the days they and the KPI are known.
     usable = [m for m in metrics.columns if _varies(_longest_complete_run(data[["_kpi", m]])[m])]
     rows = []

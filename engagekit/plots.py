@@ -8,6 +8,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
+from .series import as_float
+
 __all__ = [
     "kpi_baseline",
     "weekly_pattern",
@@ -43,7 +45,7 @@ def _labels(ax: Axes, *, title: str, xlabel: str = "", ylabel: str | None = None
 def kpi_baseline(series: pd.Series, *, label: str, ax: Axes | None = None) -> Axes:
     """The KPI per day with its 28-day rolling mean: its level and trend."""
     ax = _ax(ax)
-    frame = pd.DataFrame({"date": series.index, "daily": series.astype("Float64").astype(float).to_numpy()})
+    frame = pd.DataFrame({"date": series.index, "daily": as_float(series).to_numpy()})
     frame["28-day mean"] = frame["daily"].rolling(28, min_periods=7).mean()
     long = frame.melt("date", var_name="series", value_name=label)
     sns.lineplot(data=long, x="date", y=label, hue="series", ax=ax, palette=["#b8c4d6", "#1f4e79"])

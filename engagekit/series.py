@@ -16,13 +16,18 @@ import warnings
 
 import pandas as pd
 
-__all__ = ["calendar", "local_day", "daily_activity", "daily_engagement", "daily_outcomes", "daily_traffic",
+__all__ = ["as_float", "calendar", "local_day", "daily_activity", "daily_engagement", "daily_outcomes", "daily_traffic",
            "engagement_series"]
 
 ENGAGEMENT_METRICS = (
     "impressions", "reach", "engagements", "reactions", "comments", "shares",
     "saves", "link_clicks", "profile_visits", "video_views", "follows",
 )
+
+
+def as_float(values: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """Nullable or integer values as float64, NA as NaN (what numpy, scipy and statsmodels take)."""
+    return values.astype("Float64").astype(float)
 
 
 def calendar(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
