@@ -52,7 +52,7 @@ def one_client(seed: int) -> tuple[pd.DataFrame, float]:
     scored = scored.assign(
         seed=seed,
         caused_per_day=scored["metric"].map(effect),
-        share_caused=scored["metric"].map(effect) / (truth.registration_base * 1.4 + sum(effect.values())),
+        share_caused=scored["metric"].map(effect) / (truth.registration_base * truth.mean_trend + sum(effect.values())),
         granger_significant=scored["metric"].map(granger["significant"]).astype(bool),
     )
     return scored, time.perf_counter() - start

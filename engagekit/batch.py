@@ -106,8 +106,9 @@ def render_client(
     start = time.perf_counter()
     record = _failed_record(folder)
     try:
-        record["client"] = read_config(folder).client
-        rendered = render_report(folder, out=out, notebooks=notebooks, parameters=parameters)
+        config = read_config(folder)
+        record["client"] = config.client
+        rendered = render_report(config, out=out, notebooks=notebooks, parameters=parameters)
         root = Path(out).resolve()
         record.update(
             status="ok",
@@ -129,8 +130,6 @@ def render_client(
 class _Job:
     folder: str
     alone: bool = False  # run with nothing beside it: it was running when a worker process died
-
-
 
 
 def _drain(
@@ -314,6 +313,8 @@ def run_batch(
     records: dict[str, dict[str, Any]] = {}
     bar = tqdm(total=len(folders), desc="clients", unit="client", file=sys.stderr,
                disable=None if progress else True)
+    # the local processes share this machine's cores (a Dask worker's own settings rule on a cluster)
+    threads = max(1, (os.cpu_count() or 1) // jobs) if scheduler is None else None
 
     def submit(executor: Executor, job: _Job) -> Future:
         return executor.submit(render_client, job.folder, **task, threads=threads)
@@ -323,8 +324,6 @@ def run_batch(
         bar.update(1)
         bar.set_postfix(failed=sum(r["status"] == "failed" for r in records.values()))
 
-    # the local processes share this machine's cores (a Dask worker's own settings rule on a cluster)
-    threads = max(1, (os.cpu_count() or 1) // jobs) if scheduler is None else None
     with bar:
         if scheduler is None:
             _execute(lambda: _local_pool(jobs), folders, window=jobs, submit=submit, done=done)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "SOCIAL_CHANNELS",
     "SOCIAL_SOURCES",
     "SEARCH_SOURCES",
     "VIDEO_SOURCES",
@@ -53,6 +54,8 @@ SEARCH_SOURCES: tuple[str, ...] = (
 )
 VIDEO_SOURCES: tuple[str, ...] = ("youtube", "youtu.be", "vimeo", "twitch", "dailymotion")
 UNASSIGNED = "Unassigned"
+#: The channel groups of visits from social media, organic and paid.
+SOCIAL_CHANNELS = ("Organic Social", "Paid Social")
 
 _PAID = r"^(?:.*cp.*|ppc|retargeting|paid.*)$"
 _SOCIAL_MEDIUM = r"^(?:social|social-network|social-media|sm|social network|social media)$"

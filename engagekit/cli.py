@@ -125,17 +125,21 @@ def _options(pairs: Sequence[str]) -> dict[str, str]:
     return options
 
 
+def _notebook_options(p: argparse.ArgumentParser, *, param_help: str) -> None:
+    """The options ``report`` and ``batch`` share: the notebooks to run and their parameters."""
+    p.add_argument("--notebooks", default=None, help="folder with the notebooks to run (default: engagekit's own)")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE", help=param_help)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="engagekit", description="Engagement is a result, not a goal.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("report", help="render a client's HTML report")
     p.add_argument("client", help="client folder (with client.yml)")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--notebooks", default=None, help="folder with the notebooks to run (default: engagekit's own)")
-    p.add_argument(
-        "-p", "--param", action="append", default=[], metavar="NAME=VALUE",
-        help="a notebook parameter, e.g. --param max_lag=14 (repeatable; converted to and checked against the "
-             "type of the notebooks' parameters)",
+    _notebook_options(
+        p, param_help="a notebook parameter, e.g. --param max_lag=14 (repeatable; converted to and checked "
+                      "against the type of the notebooks' parameters)",
     )
     p.add_argument(
         "--pdf", action="store_true",
@@ -149,10 +153,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, help="clients rendered at once on this machine (default 1)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="render on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="a notebook parameter for every client, e.g. --param max_lag=14 (repeatable; checked "
-                        "against the notebooks' parameters before any client runs)")
-    p.add_argument("--notebooks", default=None, help="folder with the notebooks to run (default: engagekit's own)")
+    _notebook_options(
+        p, param_help="a notebook parameter for every client, e.g. --param max_lag=14 (repeatable; checked "
+                      "against the notebooks' parameters before any client runs)",
+    )
     p.set_defaults(func=_batch)
     p = sub.add_parser("init", help="write a commented client.yml to fill in")
     p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client's folder (made if need be)")

@@ -161,6 +161,22 @@ def _inside(value: Any, path: Path, name: str) -> Path:
     return resolved
 
 
+def check_client_name(client: str, path: Path | None) -> str:
+    """``client`` as a client's name (client.yml's ``client``); a ConfigError when it is empty."""
+    if not client.strip():
+        raise ConfigError(path, "client", "is empty; name the client (e.g. the folder's name)")
+    return client
+
+
+def check_timezone(timezone: Any, path: Path | None) -> str:
+    """``timezone`` as an IANA time zone name (client.yml's ``timezone``); a ConfigError when it is not one."""
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(path, "timezone", f"{timezone!r} is not an IANA time zone (e.g. Europe/Berlin)") from None
+    return str(timezone)
+
+
 def _file_spec(entry: Any, index: int, path: Path) -> FileSpec:
     where = f"files[{index}]"
     if isinstance(entry, str):
@@ -352,14 +368,8 @@ def read_config(path: str | Path) -> ClientConfig:
     unknown = set(raw) - _KNOWN_FIELDS
     if unknown:
         raise ConfigError(path, sorted(unknown)[0], f"unknown field; allowed: {sorted(_KNOWN_FIELDS)}")
-    client = _require(raw, "client", path, str)
-    if not client.strip():
-        raise ConfigError(path, "client", "is empty; name the client (e.g. the folder's name)")
-    timezone = raw.get("timezone", "UTC")
-    try:
-        ZoneInfo(str(timezone))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(path, "timezone", f"{timezone!r} is not an IANA time zone (e.g. Europe/Berlin)") from None
+    client = check_client_name(_require(raw, "client", path, str), path)
+    timezone = check_timezone(raw.get("timezone", "UTC"), path)
     period = raw.get("period") or {}
     if not isinstance(period, dict):
         raise ConfigError(path, "period", "must be a mapping with start and end")
@@ -382,7 +392,7 @@ def read_config(path: str | Path) -> ClientConfig:
         path=path,
         client=client,
         display_name=_text(raw, "display_name", path) or client,
-        timezone=str(timezone),
+        timezone=timezone,
         currency=None if currency is None else currency.upper(),
         salt=_text(raw, "salt", path),
         period=(start, end),

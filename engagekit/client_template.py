@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
 from . import schema
 from .classify import CATEGORIES
-from .client import CONFIG_NAME, DEFAULT_PRIMARY_COLOUR, LOGO_TYPES, NOT_DATA
-from .errors import ConfigError
-from .goals import OBJECTIVES, goal_template_yaml
+from .client import CONFIG_NAME, DEFAULT_PRIMARY_COLOUR, LOGO_TYPES, NOT_DATA, check_client_name, check_timezone
+from .goals import goal_template_yaml
 from .loaders import FORMATS
 
 __all__ = ["client_template_yaml", "write_client_template"]
@@ -60,14 +58,8 @@ def client_template_yaml(client: str, *, timezone: str = "UTC", objective: str =
         ``client`` is empty, ``timezone`` is not an IANA time zone, or
         ``objective`` is not one of :data:`engagekit.goals.OBJECTIVES`.
     """
-    if not client.strip():
-        raise ConfigError(None, "client", "is empty; name the client (e.g. the folder's name)")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(None, "timezone", f"{timezone!r} is not an IANA time zone (e.g. Europe/Berlin)") from None
-    if objective not in OBJECTIVES:
-        raise ConfigError(None, "objective", f"{objective!r} is not one of {list(OBJECTIVES)}")
+    check_client_name(client, None)
+    check_timezone(timezone, None)  # an unknown objective is refused by goal_template_yaml
     not_data = ", ".join(sorted(NOT_DATA))
     lines = [
         "# engagekit client configuration: one client's settings, in the client's folder.",

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .channels import UNASSIGNED, default_channel_group
+from .channels import SOCIAL_CHANNELS, UNASSIGNED, default_channel_group
 from .goals import KPI, Goal
 from .series import local_day
 
@@ -57,7 +57,6 @@ __all__ = [
     "traffic_channel",
 ]
 
-SOCIAL_CHANNELS = ("Organic Social", "Paid Social")
 AGGREGATE_CAVEAT = (
     "Built from totals of different exports: each step's rate is a ratio of totals, "
     "not the share of the same people who went on; it cannot tell who converted."

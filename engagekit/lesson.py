@@ -31,6 +31,7 @@ import yaml
 from matplotlib.axes import Axes
 
 from engagekit.correlate import LaggedCorrelation, raw_correlation
+from engagekit.recovery import planted_truth
 from engagekit.sample_truth import DRIVER_METRICS
 from engagekit.user_level import engaged_vs_not
 
@@ -328,8 +329,7 @@ def read_truth(truth: str | Path | Mapping) -> Mapping:
 
 def planted_leads(truth: str | Path | Mapping, *, outcome: str = "registration") -> list[tuple[str, int]]:
     """The ``(metric, lag_days)`` pairs truth.yml plants as leading ``outcome``, in its order (empty: none)."""
-    return [(lead["metric"], int(lead["lag_days"])) for lead in read_truth(truth).get("leads") or []
-            if lead.get("outcome", outcome) == outcome]
+    return list(planted_truth(read_truth(truth), outcome=outcome)[0].items())
 
 
 # --------------------------------------------------------------------------- the checks
@@ -419,7 +419,7 @@ def _check_lag(answer: Any, context: Mapping) -> tuple[bool, str]:
     truth = context.get("truth")
     if truth is None:
         raise ValueError('check_answer("lag", ...) needs truth= (the sample client folder or its truth.yml)')
-    planted = set(planted_leads(truth, outcome=context.get("outcome", "registration")))
+    expected = set(planted_leads(truth, outcome=context.get("outcome", "registration")))
     pairs = _lag_pairs(answer)
     if pairs is None:
         return False, ('Write the answer as ("metric", days), e.g. ("shares", 3), a list of such pairs if several '
@@ -428,21 +428,21 @@ def _check_lag(answer: Any, context: Mapping) -> tuple[bool, str]:
     if unknown:
         return False, f"Unknown metric {', '.join(map(repr, unknown))}: the metrics are {', '.join(DRIVER_METRICS)}."
     given = set(pairs)
-    if given == planted:
-        if not planted:
+    if given == expected:
+        if not expected:
             return True, "Right: no metric leads sign-ups here; every raw correlation was the shared trend."
-        found = "; ".join(f"{m} lead sign-ups by {_days(d)}" for m, d in sorted(planted))
+        found = "; ".join(f"{m} lead sign-ups by {_days(d)}" for m, d in sorted(expected))
         return True, f"Right: {found} (this is what truth.yml planted)."
-    if not planted:
+    if not expected:
         return False, ("Hint: a metric leads only where its correlation stands clearly above zero and is circled "
                        "(q < 0.05) in the lagged correlation plot. Is any?")
     if not given:
         return False, "Hint: look again at the lagged correlation plot: one line rises far above the others and is circled."
-    right_metrics = {m for m, _ in given} & {m for m, _ in planted}
-    if given < planted:
+    right_metrics = {m for m, _ in given} & {m for m, _ in expected}
+    if given < expected:
         return False, ("What you wrote is right, but more than one metric leads: look for another line that is "
                        "circled in the lagged correlation plot.")
-    if right_metrics and all((m, d) not in planted for m, d in given if m in right_metrics):
+    if right_metrics and all((m, d) not in expected for m, d in given if m in right_metrics):
         return False, ("The metric is right, the number of days is not: read the lag (the x axis) where its line "
                        "is highest.")
     return False, ("Hint: look for the line that rises far above zero and is circled (q < 0.05); the number of days "

@@ -15,7 +15,7 @@ import pandas as pd
 from engagekit.correlate import LEADS, NOT_ENOUGH
 from engagekit.sample_truth import SampleTruth
 
-__all__ = ["RECOVERY_COLUMNS", "score_verdicts"]
+__all__ = ["RECOVERY_COLUMNS", "planted_truth", "score_verdicts"]
 
 RECOVERY_COLUMNS = ["metric", "planted", "planted_lag", "verdict", "lag", "result", "correct"]
 
@@ -27,11 +27,17 @@ NO_EVIDENCE_RIGHT = "rightly no evidence"
 UNDECIDED = "not enough data"
 
 
-def _planted(truth: Mapping | SampleTruth, outcome: str) -> tuple[dict[str, int], list[str]]:
+def planted_truth(truth: Mapping | SampleTruth, *, outcome: str = "registration") -> tuple[dict[str, int], list[str]]:
+    """What a truth plants for ``outcome``: its drivers (metric -> lag in days, in truth.yml's order) and its noise metrics.
+
+    ``truth`` is a parsed truth.yml or a :class:`~engagekit.sample_truth.SampleTruth`; a lead
+    that names no outcome counts for every outcome.
+    """
     if isinstance(truth, SampleTruth):
         return {d.metric: d.lag_days for d in truth.drivers}, truth.noise
-    leads = {lead["metric"]: int(lead["lag_days"]) for lead in truth.get("leads", []) if lead["outcome"] == outcome}
-    return leads, list(truth.get("noise", {}).get(outcome, []))
+    leads = {lead["metric"]: int(lead["lag_days"]) for lead in truth.get("leads") or []
+             if lead.get("outcome", outcome) == outcome}
+    return leads, list((truth.get("noise") or {}).get(outcome, []))
 
 
 def score_verdicts(
@@ -64,7 +70,7 @@ def score_verdicts(
         evidence", "not enough data") and ``correct`` (found at the lag, or noise
         without a lead; NA for metrics the truth does not mention).
     """
-    leads, noise = _planted(truth, outcome)
+    leads, noise = planted_truth(truth, outcome=outcome)
     rows = []
     for row in verdicts.itertuples():
         lag = row.lag if pd.notna(row.lag) else pd.NA

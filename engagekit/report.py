@@ -20,7 +20,7 @@ from typing import Any
 import papermill
 
 from .chromium import print_to_pdf
-from .client import read_config
+from .client import ClientConfig, read_config
 from .context import read_key_figures
 from .errors import EngagekitError
 from .key_figures import key_figures
@@ -108,6 +108,17 @@ def notebook_parameters(notebook: str | Path) -> dict[str, type | None]:
     return declared
 
 
+def _source_dir(notebooks: str | Path | None) -> Path:
+    """The folder holding the notebooks of :data:`NOTEBOOKS`: ``notebooks``, else this checkout's notebooks/."""
+    return Path(notebooks) if notebooks is not None else notebooks_dir()
+
+
+def _declared(notebooks: str | Path | None) -> dict[str, dict[str, type | None]]:
+    """Notebook file name -> the parameters its parameters cell declares (:func:`notebook_parameters`)."""
+    folder = _source_dir(notebooks)
+    return {name: notebook_parameters(folder / name) for name, _ in NOTEBOOKS}
+
+
 def _accepts(kind: type | None, value: Any) -> bool:
     """Whether ``value`` fits a parameter of type ``kind`` (an int fits a float; a bool is no number)."""
     if kind is None:
@@ -146,8 +157,7 @@ def check_parameters(
         a value of the wrong type (naming the notebook and its default's type).
     """
     parameters = dict(parameters or {})
-    folder = Path(notebooks) if notebooks is not None else notebooks_dir()
-    declared = {name: notebook_parameters(folder / name) for name, _ in NOTEBOOKS}
+    declared = _declared(notebooks)
     reserved = sorted(set(parameters) & set(RESERVED_PARAMETERS))
     if reserved:
         raise ReportError(
@@ -196,10 +206,9 @@ def parse_parameters(pairs: list[str], *, notebooks: str | Path | None = None) -
     ReportError
         A pair without ``=``, or a value that is not of its parameter's type.
     """
-    folder = Path(notebooks) if notebooks is not None else notebooks_dir()
     declared: dict[str, type | None] = {}
-    for name, _ in NOTEBOOKS:
-        for parameter, kind in notebook_parameters(folder / name).items():
+    for names in _declared(notebooks).values():
+        for parameter, kind in names.items():
             declared.setdefault(parameter, kind)
     parsed: dict[str, Any] = {}
     for pair in pairs:
@@ -236,7 +245,7 @@ def _run(name: str, source: Path, target: Path, parameters: dict[str, Any], cwd:
 
 
 def render_report(
-    client: str | Path,
+    client: str | Path | ClientConfig,
     *,
     out: str | Path,
     notebooks: str | Path | None = None,
@@ -247,7 +256,7 @@ def render_report(
     Parameters
     ----------
     client
-        The client folder (or its client.yml).
+        The client folder (or its client.yml), or its configuration as :func:`engagekit.read_config` read it.
     out
         The output folder; the report goes to a sub-folder named after the client (:func:`safe_name`).
     notebooks
@@ -267,8 +276,8 @@ def render_report(
         Before any notebook runs, for an unknown parameter or one of the wrong type;
         after, when a notebook fails (naming it and the cell).
     """
-    config = read_config(client)
-    source_dir = Path(notebooks) if notebooks is not None else notebooks_dir()
+    config = client if isinstance(client, ClientConfig) else read_config(client)
+    source_dir = _source_dir(notebooks)
     split = check_parameters(parameters, notebooks=source_dir)
     root = Path(out).resolve()
     target = root / safe_name(config.client)

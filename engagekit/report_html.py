@@ -11,6 +11,7 @@ same way, and shows the key figures as the summary does.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import math
 import re
@@ -46,28 +47,35 @@ def logo_data_uri(branding: Branding) -> str | None:
 
 
 class _SelectCells(Preprocessor):
-    """Keep a section's cells (``appendix=False``) or its appendix cells; drop hidden cells and stderr."""
-
-    def __init__(self, *, appendix: bool, **kwargs):
-        super().__init__(**kwargs)
-        self.appendix = appendix
+    """Keep a section's cells or (``resources["appendix"]``) its appendix cells; drop hidden cells and stderr."""
 
     def preprocess(self, nb, resources):
+        appendix = bool(resources.get("appendix"))
         cells = []
         for cell in nb.cells:
             tags = set(cell.get("metadata", {}).get("tags", []))
-            if tags & HIDDEN_TAGS or (APPENDIX_TAG in tags) != self.appendix:
+            if tags & HIDDEN_TAGS or (APPENDIX_TAG in tags) != appendix:
                 continue
             if cell.cell_type == "code":
                 cell.outputs = [
                     o for o in cell.outputs
                     if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
                 ]
-            elif self.appendix and cell.cell_type == "markdown":
+            elif appendix and cell.cell_type == "markdown":
                 cell.source = _APPENDIX_HEADING.sub("", cell.source, count=1)
             cells.append(cell)
         nb.cells = cells
         return nb, resources
+
+
+@functools.cache
+def _exporter() -> HTMLExporter:
+    """One exporter for every section and appendix of the process: its templates are compiled once."""
+    exporter = HTMLExporter(
+        template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(_SelectCells(), enabled=True)
+    return exporter
 
 
 def notebook_html(notebook: Path, *, appendix: bool = False) -> str:
@@ -75,11 +83,7 @@ def notebook_html(notebook: Path, *, appendix: bool = False) -> str:
     nb = nbformat.read(notebook, as_version=4)
     if appendix and not any(APPENDIX_TAG in cell.get("metadata", {}).get("tags", []) for cell in nb.cells):
         return ""
-    exporter = HTMLExporter(
-        template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-    )
-    exporter.register_preprocessor(_SelectCells(appendix=appendix), enabled=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter().from_notebook_node(nb, resources={"appendix": appendix})
     return body
 
 

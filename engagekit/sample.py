@@ -49,11 +49,13 @@ from .sample_page import (
     FOLLOWERS_START,
     Followers,
     PagePost,
+    T,
+    U,
     draw_followers,
     trailing_share,
     write_page_daily,
 )
-from .sample_truth import SampleTruth
+from .sample_truth import Fatigue, SampleTruth
 from .scenarios import DEFAULT_SCENARIO, Scenario
 from .scenarios import scenario as named_scenario
 
@@ -363,7 +365,7 @@ def _draw_posts(rng: np.random.Generator, truth: SampleTruth) -> list[Post]:
     for platform, rate in (("x", 1.2), ("facebook", 0.8)):
         for day in range(N_DAYS):
             g = _trend(day, truth.trend_slope)
-            day_rate = rate * g / (1.0 + truth.trend_slope / 2)  # posting grows with the audience; mean rate `rate`
+            day_rate = rate * g / truth.mean_trend  # posting grows with the audience; mean rate `rate`
             times = sorted(_local_time(rng, day, HOURS, HOUR_W) for _ in range(_poisson(rng, day_rate)))
             for local in times:
                 category = mix.draw(rng, platform, day)
@@ -507,8 +509,8 @@ def _daily_metric(posts: list[Post], metric: str, platform: str | None = None) -
 
 #: Days after a launch over which truth.yml gives its expected effect (notebook 03's ``change_days``).
 LAUNCH_WINDOW = 28
-#: Trailing window of the self-promotional share when the truth plants no fatigue.
-SHARE_WINDOW = 14
+#: The follower model of a truth without fatigue: no loss beyond the base rate (the share's window is the default).
+NO_FATIGUE = Fatigue(loss_per_share=0.0)
 
 
 def _launch_day(truth: SampleTruth) -> int | None:
@@ -703,7 +705,6 @@ def _write_x(folder: pathlib.Path, posts: list[Post]) -> list[pathlib.Path]:
 
 # --------------------------------------------------------------------------- writers: Facebook
 
-U, T = "(Unique Users)", "(Total Count)"
 #: (header, description or None for a continued breakdown group)
 FB_COLUMNS: list[tuple[str, str | None]] = [
     ("Lifetime Post Total Reach", f"Lifetime: People your Page post was shown to. {U}"),
@@ -1035,10 +1036,8 @@ def _self_promotion_truth(truth: SampleTruth, posts: list[Post]) -> dict:
 def _followers_truth(truth: SampleTruth, followers: Followers, page: pathlib.Path) -> tuple[dict, dict | None]:
     """truth.yml's ``followers`` (the Page's follower model) and ``fatigue`` (None without fatigue)."""
     fatigue = truth.fatigue
-    k = fatigue.loss_per_share if fatigue is not None else 0.0
-    window = fatigue.window if fatigue is not None else SHARE_WINDOW
-    loss = (f"lost(t) ~ Poisson(followers(t-1) * ({BASE_LOSS_RATE:g} + {k:g} * s(t))), s(t) = self-promotional "
-            f"share of the Page's posts of the {window} days before t" if fatigue is not None
+    loss = (f"lost(t) ~ Poisson(followers(t-1) * ({BASE_LOSS_RATE:g} + {fatigue.loss_per_share:g} * s(t))), s(t) = "
+            f"self-promotional share of the Page's posts of the {fatigue.window} days before t" if fatigue is not None
             else f"lost(t) ~ Poisson(followers(t-1) * {BASE_LOSS_RATE:g}): losses do not depend on the content")
     block = {
         "export": page.name,
@@ -1051,8 +1050,8 @@ def _followers_truth(truth: SampleTruth, followers: Followers, page: pathlib.Pat
     if fatigue is None:
         return block, None
     return block, {
-        "loss_per_self_promotional_share": float(k),
-        "window_days": int(window),
+        "loss_per_self_promotional_share": float(fatigue.loss_per_share),
+        "window_days": int(fatigue.window),
         "base_loss_rate": BASE_LOSS_RATE,
         "formula": loss,
         "registration_baseline": f"multiplied by audience(t) = followers(t-1) / ({FOLLOWERS_START} * g(t)), the "
@@ -1165,10 +1164,10 @@ def write_sample(
     _attach_metrics(rng, posts)
     trend = _trend(np.arange(N_DAYS), truth.trend_slope)
     page_posts = [PagePost(p.day, p.category in SELF_PROMOTIONAL, p.metrics) for p in posts if p.platform == "facebook"]
-    window = truth.fatigue.window if truth.fatigue is not None else SHARE_WINDOW
+    fatigue = truth.fatigue or NO_FATIGUE
     followers = draw_followers(page_rng, trend=trend, trend_slope=truth.trend_slope,
-                               share=trailing_share(page_posts, n_days=N_DAYS, window=window),
-                               loss_per_share=truth.fatigue.loss_per_share if truth.fatigue is not None else 0.0)
+                               share=trailing_share(page_posts, n_days=N_DAYS, window=fatigue.window),
+                               loss_per_share=fatigue.loss_per_share)
     baseline = _registration_baseline(truth, followers.audience(trend))
     signups = _draw_signups(rng, posts, truth, baseline)
     orders = _draw_orders(rng, posts, truth.trend_slope)

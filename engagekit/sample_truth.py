@@ -28,9 +28,6 @@ DRIVER_METRICS = ("reactions", "comments", "shares", "link_clicks")
 #: organic values): the scale :func:`random_truth` turns a share of registrations into an effect per unit.
 TYPICAL_DAILY = {"reactions": 73.0, "comments": 9.0, "shares": 7.2, "link_clicks": 164.0}
 
-#: Mean of the shared trend g(t) = 1 + 0.8 t / 364 over the year.
-MEAN_TREND = 1.4
-
 
 @dataclass(frozen=True)
 class Driver:
@@ -134,6 +131,11 @@ class SampleTruth:
             raise ValueError(f"self_promotion must be two shares from 0 to 1 (start, end), got {self.self_promotion}")
 
     @property
+    def mean_trend(self) -> float:
+        """The mean of the shared trend ``g(t) = 1 + trend_slope * t / 364`` over the year (t = 0..364)."""
+        return 1.0 + self.trend_slope / 2
+
+    @property
     def noise(self) -> list[str]:
         """The metrics that do not drive registrations."""
         planted = {d.metric for d in self.drivers}
@@ -189,7 +191,7 @@ def random_truth(
     metrics = rng.choice(len(DRIVER_METRICS), size=count, replace=False)
     base = float(rng.uniform(*base_range))
     share = float(rng.uniform(*share_range))
-    caused_daily = share / (1 - share) * base * MEAN_TREND  # registrations a day the drivers cause together
+    caused_daily = share / (1 - share) * base * DEFAULT_TRUTH.mean_trend  # registrations a day the drivers cause together
     drivers = tuple(
         Driver(DRIVER_METRICS[int(m)], int(rng.integers(0, max_lag + 1)),
                round(caused_daily / max(count, 1) / TYPICAL_DAILY[DRIVER_METRICS[int(m)]], 4))

@@ -66,10 +66,10 @@ def _posting_covered(days: pd.Series, index: pd.DatetimeIndex) -> pd.Series:
     between, is a month its export does not hold.
     """
     covered = _covered(days, index)
-    if days.empty or not covered.any():
+    if not covered.any():
         return covered
     publish = pd.DatetimeIndex(days.drop_duplicates().sort_values())
-    longest = publish.to_series().diff().max() if len(publish) > 1 else pd.Timedelta(0)
+    longest = publish.to_series().diff().max()  # NaT for a single publish day
     longest = longest if pd.notna(longest) else pd.Timedelta(0)
     if publish[0] - index[0] <= longest:
         covered |= index <= publish[0]

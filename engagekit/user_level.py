@@ -70,6 +70,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from engagekit.channels import SOCIAL_CHANNELS, default_channel_group
+
 __all__ = [
     "SELECTION_BIAS_CAVEAT",
     "PRIOR_ACTIVITY_BINS",
@@ -146,10 +148,8 @@ def social_visits(events: pd.DataFrame) -> pd.Series:
     "Organic Social" or "Paid Social" channel group: the person clicked through from a post
     or an ad.
     """
-    from engagekit.channels import default_channel_group
-
     channel = default_channel_group(events["source"], events["medium"])
-    social = channel.isin(["Organic Social", "Paid Social"]).to_numpy()
+    social = channel.isin(SOCIAL_CHANNELS).to_numpy()
     visit = events["session_key"] if "session_key" in events.columns and events["session_key"].notna().any() else (
         events["user_key"].astype("str") + events["occurred_at"].dt.strftime("|%Y-%m-%d"))
     first = events["occurred_at"].groupby(visit.to_numpy()).transform("min").to_numpy() == events["occurred_at"].to_numpy()
