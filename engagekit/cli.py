@@ -1,4 +1,4 @@
-"""The ``engagekit`` command line: init, report, batch, sample, formats, inspect."""
+"""The ``engagekit`` command line: check, init, report, batch, sample, formats, inspect."""
 
 from __future__ import annotations
 
@@ -51,6 +51,34 @@ def _batch(args: argparse.Namespace) -> int:
     for name in (SUMMARY_NAME, f"{PORTFOLIO_NAME}.csv", f"{PORTFOLIO_NAME}.html"):
         print(f"{args.out}/{name}")
     return 1 if failed else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Load a client and check its goal against the data: what each file gave, what was dropped and why.
+
+    A client.yml, export or goal the kit cannot use is an error (exit 2); rows dropped with their
+    reasons are listed and, with --strict, fail the check (exit 1).
+    """
+    import warnings
+
+    from .client import load_client
+    from .goals import Goal
+
+    dataset = load_client(args.client)
+    for report in dataset.reports:
+        print(report.summary())
+    goal = Goal.for_client(dataset.config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the warnings are the checks' rows, printed below
+        checks = goal.check_data(dataset)
+    print(goal.describe())
+    for row in checks.loc[checks["level"] != "ok"].itertuples():
+        print(f"  {row.level}: goal {row.field} {row.item!r}: {row.detail}")
+    read = sum(r.rows_read for r in dataset.reports)
+    loaded = sum(r.rows_loaded for r in dataset.reports)
+    dropped = sum(r.n_dropped for r in dataset.reports)
+    print(f"{len(dataset.reports)} files: {read} rows read, {loaded} loaded, {dropped} dropped")
+    return 1 if args.strict and dropped else 0
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -158,6 +186,10 @@ def _parser() -> argparse.ArgumentParser:
                       "against the notebooks' parameters before any client runs)",
     )
     p.set_defaults(func=_batch)
+    p = sub.add_parser("check", help="load a client and check its goal against its data")
+    p.add_argument("client", help="client folder (with client.yml) or its client.yml")
+    p.add_argument("--strict", action="store_true", help="fail (exit 1) when any row was dropped")
+    p.set_defaults(func=_check)
     p = sub.add_parser("init", help="write a commented client.yml to fill in")
     p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client's folder (made if need be)")
     p.add_argument("--client", default=None, help="the client's name (default: the folder's name)")

@@ -667,10 +667,19 @@ X_PROMOTED = ["promoted " + c for c in X_HEADER[4:]]
 
 def _x_row(post: Post) -> list[str]:
     """Return the 40 cells of one tweet row."""
-    m = post.metrics
-    utc = post.local.astimezone(UTC)
+    return _x_cells(post.post_id, HANDLE, post.text, post.local, post.metrics)
+
+
+def _x_cells(post_id: str, handle: str, text: str, published: dt.datetime, m: dict) -> list[str]:
+    """Return the 40 cells of one tweet of account ``handle`` (``published`` aware, written in UTC).
+
+    ``m`` holds the native values: ``impressions``, ``engagements``, the other
+    :data:`X_FLOATS` and :data:`X_INTS` (absent ones are 0) and, for a promoted
+    tweet, ``promoted`` (a dict of the ``promoted ...`` values).
+    """
+    utc = published.astimezone(UTC)
     rate = m["engagements"] / m["impressions"] if m["impressions"] else 0.0
-    cells = [post.post_id, f"https://twitter.com/{HANDLE}/status/{post.post_id}", post.text,
+    cells = [post_id, f"https://twitter.com/{handle}/status/{post_id}", text,
              utc.strftime("%Y-%m-%d %H:%M +0000"), f"{m['impressions']}.0", f"{m['engagements']}.0",
              _java_double(rate)]
     cells += [f"{m[c]}.0" for c in X_FLOATS[2:]]
@@ -761,7 +770,16 @@ def _fb_header_cell(name: str) -> str:
 
 def _fb_values(post: Post, rng_fracs: dict[str, float]) -> list[str]:
     """Return the metric cells of one Facebook post row (breakdown zeros empty)."""
-    m = post.metrics
+    return _fb_metric_cells(post.metrics, rng_fracs)
+
+
+def _fb_metric_cells(m: dict, rng_fracs: dict[str, float]) -> list[str]:
+    """Return the :data:`FB_COLUMNS` cells of one post's native lifetime values ``m`` (breakdown zeros empty).
+
+    ``m`` holds ``reach``, ``impressions``, ``like``, ``comment``, ``share``, ``link clicks``,
+    ``other clicks``, ``photo view``, ``neg_users``, ``neg_total`` and, for a video, ``video``;
+    ``rng_fracs`` gives, per breakdown key, the share of its Total Count that are Unique Users.
+    """
     consumptions = m["link clicks"] + m["other clicks"] + m["photo view"]
     u = {k: int(round(m[k] * rng_fracs[k])) for k in ("link clicks", "other clicks", "photo view")}
     consumers = int(round(sum(u.values()) * 0.9))
@@ -778,6 +796,13 @@ def _fb_values(post: Post, rng_fracs: dict[str, float]) -> list[str]:
     return [str(x) for x in scalars] + [str(x) if x else "" for x in breakdown]
 
 
+def _fb_head() -> tuple[str, str]:
+    """Return the header line and the description line of a post-level export."""
+    header = ",".join(_fb_header_cell(h) for h in FB_META + [c for c, _ in FB_COLUMNS])
+    desc = ",".join([""] * len(FB_META) + [_q(d) if d else "" for _, d in FB_COLUMNS])
+    return header, desc
+
+
 def _fb_posted(local: dt.datetime) -> str:
     """Format a local time as ``MM/DD/YYYY hh:mm:ss AM``."""
     return local.strftime("%m/%d/%Y %I:%M:%S %p")
@@ -785,10 +810,15 @@ def _fb_posted(local: dt.datetime) -> str:
 
 def _fb_row(post: Post, fracs: dict[str, float]) -> str:
     """Return one Facebook data line."""
-    oid = post.post_id.split("_")[1]
-    meta = [post.post_id, f"https://www.facebook.com/{PAGE_NAME}/posts/{oid}", _q(post.text), post.kind, "", "",
-            _q(_fb_posted(post.local)), _q(" ")]
-    return ",".join(meta + _fb_values(post, fracs))
+    return _fb_line(post.post_id, PAGE_NAME, post.text, post.kind, post.local, _fb_values(post, fracs))
+
+
+def _fb_line(post_id: str, page: str, text: str, kind: str, local: dt.datetime, cells: list[str]) -> str:
+    """Return one data line of Page ``page``'s post-level export (``Posted`` is ``local``'s wall-clock time)."""
+    oid = post_id.split("_")[1]
+    meta = [post_id, f"https://www.facebook.com/{page}/posts/{oid}", _q(text), kind, "", "",
+            _q(_fb_posted(local)), _q(" ")]
+    return ",".join(meta + cells)
 
 
 def _mention_row(rng: np.random.Generator, day: int) -> tuple[dt.datetime, str]:
@@ -802,8 +832,7 @@ def _mention_row(rng: np.random.Generator, day: int) -> tuple[dt.datetime, str]:
 
 def _write_facebook(rng: np.random.Generator, folder: pathlib.Path, posts: list[Post]) -> list[pathlib.Path]:
     """Write two half-year Facebook post-level exports (UTF-8 BOM, description row)."""
-    header = ",".join(_fb_header_cell(h) for h in FB_META + [c for c, _ in FB_COLUMNS])
-    desc = ",".join([""] * len(FB_META) + [_q(d) if d else "" for _, d in FB_COLUMNS])
+    header, desc = _fb_head()
     paths = []
     for first, last in ((dt.date(2025, 1, 1), dt.date(2025, 6, 30)), (dt.date(2025, 7, 1), dt.date(2025, 12, 31))):
         rows: list[tuple[dt.datetime, str]] = []

@@ -82,3 +82,39 @@ def test_init_force_overwrites_client_yml(tmp_path):
     (tmp_path / "client.yml").write_text("client: mine\n")
     assert main(["init", str(tmp_path), "--client", "theirs", "--force"]) == 0
     assert read_config(tmp_path).client == "theirs"
+
+
+def _world_with_a_bad_registration(tmp_path):
+    """A study world (CRM registration list) whose last registration has a time that is not a time."""
+    from engagekit.study_world import random_world, write_world
+
+    folder = write_world(random_world(2), tmp_path)
+    path = folder / "registrations.csv"
+    path.write_text(path.read_text() + "yesterday,abc123,def456,,\n")
+    return folder
+
+
+def test_check_lists_each_file_and_the_goal(tmp_path, capsys):
+    from engagekit.study_world import random_world, write_world
+
+    folder = write_world(random_world(2), tmp_path)
+    assert main(["check", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "registrations.csv [generic -> outcomes]" in out and "[x_tweet_activity -> posts]" in out
+    assert "Objective: registrations. KPI: daily registration count" in out
+    assert out.rstrip().endswith(" 0 dropped")
+
+
+def test_check_lists_dropped_rows_and_fails_on_them_only_when_strict(tmp_path, capsys):
+    folder = _world_with_a_bad_registration(tmp_path)
+    assert main(["check", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "1 dropped: not a valid date/time" in out and out.rstrip().endswith(" 1 dropped")
+    assert main(["check", str(folder), "--strict"]) == 1
+
+
+def test_check_of_a_client_yml_with_an_unknown_time_zone_is_one_clear_line_and_exit_2(tmp_path, capsys):
+    (tmp_path / "client.yml").write_text("client: broken\ntimezone: Mars/Olympus\n")
+    assert main(["check", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("engagekit: error:") and "Mars/Olympus" in err and len(err.strip().splitlines()) == 1
