@@ -27,7 +27,7 @@ from .classify import describe_classifier
 from .client import Dataset, load_client, read_config
 from .client_template import client_template_yaml, write_client_template
 from .context import Analysis, open_analysis
-from .correlate import LaggedCorrelation, describe_verdict, raw_correlation, verdicts
+from .correlate import LaggedCorrelation, raw_correlation
 from .errors import ConfigError, EngagekitError, ExportError, MissingColumnError, UnknownFormatError
 from .event_funnel import EventFunnel, EventFunnelWarning, FunnelExclusion, FunnelResult, event_funnel
 from .evidence import OutcomeEvidence, outcome_evidence
@@ -35,12 +35,14 @@ from .funnel import FunnelWarning, aggregate_funnel, funnel_caveats
 from .goals import KPI, Goal, GoalDataWarning, goal_template_yaml, write_goal_template
 from .granger import granger_tests
 from .impact import campaign_impact, describe_impact
+from .distributed_lag import LeadModel, lead_model
 from .loaders import LoadReport, LoadResult, detect_format, formats, read_export
 from .metrics import AGGREGATIONS, RATE_DEFINITIONS, describe_rate, period_engagement_rates, post_engagement_rates
 from .recovery import score_verdicts
 from .sample_truth import Driver, Fatigue, Launch, SampleTruth, random_truth
 from .series import daily_activity, daily_engagement, daily_outcomes, daily_traffic, engagement_series, kpi_series
 from .user_level import engaged_vs_not, social_visits
+from .verdict import describe_verdict, verdicts
 
 
 __version__ = "0.1.0"
@@ -97,6 +99,8 @@ __all__ = [
     "kpi_series",
     "LaggedCorrelation",
     "Launch",
+    "lead_model",
+    "LeadModel",
     "load_client",
     "LoadReport",
     "LoadResult",

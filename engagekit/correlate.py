@@ -7,7 +7,8 @@ so that the engagement series is close to white noise and the
 cross-correlation at each lag is not inflated by autocorrelation. Intervals
 come from a moving-block bootstrap; p-values from the t distribution of a
 correlation; q-values by Benjamini-Hochberg across every metric x lag.
-The words are "precedes"/"leads to", never "causes".
+The words are "precedes"/"leads to", never "causes". The correlation
+describes; the verdicts come from the joint lead model (:mod:`engagekit.verdict`).
 """
 
 from __future__ import annotations
@@ -19,13 +20,9 @@ import pandas as pd
 from scipy import stats
 from statsmodels.tsa.ar_model import ar_select_order
 
-from engagekit.carryover import carryover_regression
 from engagekit.series import as_float
 
-__all__ = [
-    "LaggedCorrelation", "describe_verdict", "detrend", "effect_unit", "minimum_detectable_r", "prewhiten",
-    "raw_correlation", "verdicts",
-]
+__all__ = ["LaggedCorrelation", "detrend", "minimum_detectable_r", "prewhiten", "raw_correlation"]
 
 RESULT_COLUMNS = ["metric", "lag", "n", "r", "ci_low", "ci_high", "p_value", "q_value", "slope", "sd_ratio", "method"]
 
@@ -247,150 +244,3 @@ def raw_correlation(x: pd.Series, y: pd.Series, *, freq: str | None = None) -> p
          "p_value": [float(res.pvalue)], "n": [int(ok.sum())],
          "method": [f"raw levels{' per ' + freq if freq else ''} (trending series: misleading)"]}
     )
-
-
-LEADS = "leads to the KPI"
-NO_EVIDENCE = "no evidence"
-NOT_ENOUGH = "not enough data"
-
-VERDICT_COLUMNS = [
-    "metric", "verdict", "lag", "r", "ci_low", "ci_high", "q_value", "slope",
-    "effect", "effect_ci_low", "effect_ci_high", "joint_p",
-    "n", "min_detectable_r", "min_detectable_effect", "granger_q", "note",
-]
-
-
-def verdicts(
-    table: pd.DataFrame,
-    *,
-    metrics: pd.DataFrame | None = None,
-    kpi: pd.Series | None = None,
-    granger: pd.DataFrame | None = None,
-    alpha: float = 0.05,
-    min_days: int = 56,
-    max_mde: float = 0.5,
-    weekly: bool = True,
-) -> pd.DataFrame:
-    """One verdict per metric from a :class:`LaggedCorrelation` table.
-
-    A metric is "not enough data" when it has fewer than ``min_days`` days with
-    the KPI, does not vary, or when the smallest detectable correlation exceeds
-    ``max_mde`` (``note`` says which); otherwise it "leads to the KPI" when its
-    strongest positive lag has q < ``alpha``, else "no evidence".
-
-    Every row gives the minimum detectable effect at 80% power for the data at
-    hand (two-sided, Bonferroni over the lags tested): ``min_detectable_r`` as a
-    correlation and ``min_detectable_effect`` in KPI units per unit of the
-    metric (the correlation times the ratio of the filtered series' standard
-    deviations at the lag shown).
-
-    Engagement metrics move together (a post with a link also collects
-    shares), so a metric can precede the KPI only because it travels with
-    another. Given the daily ``metrics`` and ``kpi``, the metrics that lead are
-    fitted jointly (:func:`engagekit.carryover.carryover_regression`: the KPI on
-    each leading metric at its lag, weekday and trend controls, Newey-West
-    errors). The fit gives each lead its ``effect`` (KPI units per unit of the
-    metric) with its interval; a metric whose joint coefficient is not
-    significant (BH over the joint tests) or not positive becomes "no
-    evidence", with a note naming the metric that explains it.
-
-    ``granger`` (from :func:`engagekit.granger.granger_tests`) adds each
-    metric's Granger q-value as supporting evidence; it does not change the verdict.
-    """
-    rows = []
-    for metric, group in table.groupby("metric", sort=False):
-        n = int(group["n"].min())
-        mde = minimum_detectable_r(n, alpha=alpha / len(group))
-        tested = group.dropna(subset=["q_value"])
-        best = tested.loc[tested["r"] > 0].sort_values(["q_value", "lag"]).head(1)
-        if tested.empty or n < min_days or not mde <= max_mde:
-            pick, verdict = tested.sort_values("q_value").head(1), NOT_ENOUGH
-        elif not best.empty and best["q_value"].iloc[0] < alpha:
-            pick, verdict = best, LEADS
-        else:
-            pick, verdict = tested.sort_values("q_value").head(1), NO_EVIDENCE
-        note = ""
-        if verdict == NOT_ENOUGH:
-            reason = str(group["method"].iloc[0])
-            if reason.startswith("constant series"):
-                note = reason
-            elif n < min_days or tested.empty:
-                note = f"needs at least {min_days} days with both series, has {n}"
-            else:
-                note = f"on {n} days only a correlation of {mde:.2f} or more could be detected (more than {max_mde})"
-        values = {c: (pick[c].iloc[0] if not pick.empty else np.nan) for c in ("lag", "r", "ci_low", "ci_high", "q_value", "slope", "sd_ratio")}
-        rows.append({"metric": metric, "verdict": verdict, **values, "n": n, "min_detectable_r": mde,
-                     "min_detectable_effect": mde * values.pop("sd_ratio"), "note": note})
-    out = pd.DataFrame(rows).reindex(columns=VERDICT_COLUMNS)
-    out["lag"] = out["lag"].astype("Int64")
-    out["note"] = out["note"].fillna("")
-    if metrics is not None and kpi is not None:
-        out = _joint_fit(out, metrics, kpi, alpha=alpha, weekly=weekly)
-    if granger is not None:
-        out["granger_q"] = out["metric"].map(granger.set_index("metric")["q_value"]).astype(float)
-    return out
-
-
-def _joint_fit(out: pd.DataFrame, metrics: pd.DataFrame, kpi: pd.Series, *, alpha: float, weekly: bool) -> pd.DataFrame:
-    """Fit the leading metrics together; keep as leads only those with a significant positive effect of their own."""
-    leads = out.loc[out["verdict"] == LEADS]
-    if leads.empty:
-        return out
-    lags = {row.metric: int(row.lag) for row in leads.itertuples()}
-    fit = carryover_regression(metrics[list(lags)], kpi, lags=lags, controls=("weekday", "trend") if weekly else ("trend",))
-    fit = fit.loc[fit["role"] == "metric"].set_index("term")
-    qvalues = fit["q_value"].fillna(1.0)
-    strongest = (fit["estimate"] / fit["std_error"]).idxmax()
-    out = out.copy()
-    for metric in lags:
-        i = out.index[out["metric"] == metric][0]
-        out.loc[i, ["effect", "effect_ci_low", "effect_ci_high", "joint_p"]] = fit.loc[
-            metric, ["estimate", "ci_low", "ci_high", "p_value"]].to_numpy(dtype=float)
-        if len(lags) > 1 and (qvalues[metric] >= alpha or not fit.loc[metric, "estimate"] > 0):
-            out.loc[i, "verdict"] = NO_EVIDENCE
-            out.loc[i, "note"] = f"moves with {strongest}; no lead of its own once {strongest} is accounted for"
-    return out
-
-
-def effect_unit(effect: float) -> int:
-    """A round number of metric units that moves the KPI by about one or more (10 for 0.13, 100 for 0.05).
-
-    Effects are worded per this many units ("+10 comments ~ +1.3 registrations"); 1 for an
-    effect that is not positive.
-    """
-    if not effect > 0:
-        return 1
-    return int(10 ** max(0, int(np.ceil(np.log10(1 / effect)))))
-
-
-def describe_verdict(row: pd.Series | dict, *, kpi: str) -> str:
-    """A verdict in plain words ("precedes", never "causes")."""
-    metric, verdict = row["metric"], row["verdict"]
-    if verdict == LEADS:
-        effect = row.get("effect", np.nan)
-        if pd.notna(effect):
-            per = effect_unit(effect)
-            size = (f"+{per:,} {metric} ~ {per * effect:+.1f} {kpi} "
-                    f"(95% CI {per * row['effect_ci_low']:+.1f} to {per * row['effect_ci_high']:+.1f})")
-        else:
-            size = f"about {row['slope']:.3f} {kpi} per extra unit"
-        return (
-            f"{metric} {'precede' if metric.endswith('s') else 'precedes'} {kpi} by {int(row['lag'])} day(s): {size}; "
-            f"correlation after detrending r = {row['r']:.2f} (95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}), "
-            f"q = {row['q_value']:.3g}."
-        )
-    if verdict == NO_EVIDENCE and row.get("note"):
-        return f"{metric}: no evidence of its own: it {row['note']}."
-    detectable = f"a correlation of {row['min_detectable_r']:.2f}"
-    mde = row.get("min_detectable_effect", np.nan)
-    if pd.notna(mde) and mde > 0:
-        per = effect_unit(mde)
-        detectable = f"+{per:,} {metric} ~ +{per * mde:.1f} {kpi} ({detectable})"
-    if verdict == NO_EVIDENCE:
-        return (
-            f"{metric}: no evidence that it precedes {kpi} at any lag tested; "
-            f"the data would have detected an effect of {detectable} or more."
-        )
-    if row.get("note"):
-        return f"{metric}: not enough data to tell ({row['note']})."
-    return f"{metric}: not enough data to tell (n = {row['n']}; only an effect of {detectable} or more could be detected)."

@@ -1,11 +1,10 @@
 """Does engagement precede the KPI? Every test of notebook 03 in one call, one verdict per metric.
 
-:func:`outcome_evidence` runs the lagged cross-correlation
-(:class:`engagekit.correlate.LaggedCorrelation`), the Granger tests
-(:func:`engagekit.granger.granger_tests`) and the joint fit of the leading
-metrics (:func:`engagekit.correlate.verdicts`), and returns them together. The
-verdict rests on the correlation and the joint fit; the Granger q-value is
-shown beside it as supporting evidence.
+:func:`outcome_evidence` fits the joint distributed-lag model of the KPI on
+every metric (:func:`engagekit.distributed_lag.lead_model`), which decides the
+verdicts (:func:`engagekit.verdict.verdicts`), and runs beside it the lagged
+cross-correlation (:class:`engagekit.correlate.LaggedCorrelation`) and the
+Granger tests (:func:`engagekit.granger.granger_tests`) as description.
 """
 
 from __future__ import annotations
@@ -14,8 +13,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from engagekit.correlate import LEADS, LaggedCorrelation, describe_verdict, verdicts
+from engagekit.correlate import LaggedCorrelation
 from engagekit.granger import granger_tests
+from engagekit.distributed_lag import LeadModel, lead_model
+from engagekit.verdict import LEADS, NOT_ENOUGH, describe_verdict, verdicts
 
 __all__ = ["OutcomeEvidence", "outcome_evidence"]
 
@@ -33,25 +34,45 @@ class OutcomeEvidence:
     granger
         One row per metric (:func:`~engagekit.granger.granger_tests`).
     verdicts
-        One row per metric (:func:`~engagekit.correlate.verdicts`), with the Granger q-value.
+        One row per metric (:func:`~engagekit.verdict.verdicts`), with the Granger q-value.
+    model
+        The joint lead model that decided the verdicts (its tests, lag profiles and trend).
     """
 
     kpi: str
     correlations: pd.DataFrame
     granger: pd.DataFrame
     verdicts: pd.DataFrame
+    model: LeadModel
 
     def sentences(self) -> list[str]:
-        """Each metric's verdict in plain words."""
-        return [describe_verdict(row, kpi=self.kpi) for _, row in self.verdicts.iterrows()]
+        """Each verdict in plain words; a group of metrics that lead together is one sentence."""
+        said: set[str] = set()
+        out = []
+        for _, row in self.verdicts.iterrows():
+            if row["metric"] in said:
+                continue
+            said |= {row["metric"], row["group"]}
+            out.append(describe_verdict(row, kpi=self.kpi))
+        return out
 
     def headline(self) -> str:
         """The blank of "Create content -> get engagement -> ____?" filled in with what the data show."""
         start = f"Create content -> get engagement -> {self.kpi}?"
         leads = self.leads()
-        if leads.empty:
-            return f"{start} No engagement metric was found to precede {self.kpi}."
-        return f"{start} " + " ".join(describe_verdict(row, kpi=self.kpi) for _, row in leads.iterrows())
+        if not leads.empty:
+            said: set[str] = set()
+            parts = []
+            for _, row in leads.iterrows():
+                if row["metric"] not in said:
+                    said |= {row["metric"], row["group"]}
+                    parts.append(describe_verdict(row, kpi=self.kpi))
+            return f"{start} " + " ".join(parts)
+        if (self.verdicts["verdict"] == NOT_ENOUGH).all():
+            reasons = sorted(set(self.verdicts["note"]) - {""})
+            return (f"{start} Not enough data to tell whether engagement precedes {self.kpi}"
+                    + (f" ({'; '.join(reasons)})." if reasons else "."))
+        return f"{start} No engagement metric was found to precede {self.kpi}."
 
     def leads(self) -> pd.DataFrame:
         """The verdict rows of the metrics that lead to the KPI."""
@@ -70,6 +91,11 @@ def outcome_evidence(
 ) -> OutcomeEvidence:
     """Test every engagement metric against the KPI and give one verdict each.
 
+    The verdicts come from one distributed-lag model of the KPI on every metric
+    together (:func:`engagekit.distributed_lag.lead_model`: delays 0 to ``max_lag``
+    days with carryover, a trend chosen by the data, the weekday pattern): each
+    lead's peak lag and the total effect of one unit with its 95% interval.
+
     Parameters
     ----------
     metrics
@@ -77,9 +103,11 @@ def outcome_evidence(
     kpi
         The KPI per day on the same index (e.g. from :func:`engagekit.kpi_series`).
     max_lag
-        Largest lag in days tested by the correlation and the Granger tests.
+        Largest delay in days before a metric's effect starts (the model), and largest lag of the
+        correlation and the Granger tests.
     n_boot, seed
-        Bootstrap resamples and seed of the correlation intervals.
+        Bootstrap resamples and seed of the correlation intervals; the seed also seeds the
+        model's simulated null distributions.
     alpha
         False discovery rate of the verdicts.
     weekly
@@ -87,5 +115,6 @@ def outcome_evidence(
     """
     correlations = LaggedCorrelation(max_lag=max_lag, weekly=weekly, n_boot=n_boot, seed=seed)(metrics, kpi)
     granger = granger_tests(metrics, kpi, max_lag=max_lag, detrend=True, alpha=alpha)
-    table = verdicts(correlations, metrics=metrics, kpi=kpi, granger=granger, alpha=alpha, weekly=weekly)
-    return OutcomeEvidence(kpi=str(kpi.name), correlations=correlations, granger=granger, verdicts=table)
+    model = lead_model(metrics, kpi, max_lag=max_lag, weekly=weekly, alpha=alpha, seed=seed)
+    table = verdicts(model, correlations=correlations, granger=granger)
+    return OutcomeEvidence(kpi=str(kpi.name), correlations=correlations, granger=granger, verdicts=table, model=model)

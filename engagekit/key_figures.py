@@ -26,7 +26,7 @@ SUMMARY_KEYS = (
     "posts",                              # posts in the period
     "self_promotional_share_of_posts",    # share of posts about the brand itself (offers, products, news)
     "self_promotional_share_of_outcomes", # share of the KPI outcomes traced to posts that came from those posts
-    "leading_metrics",                    # [{metric, lag, effect, effect_ci_low, effect_ci_high}] that lead to the KPI
+    "leading_metrics",                    # [{metric, lag, half_life, effect, effect_ci_low, effect_ci_high, group}]: the total effect of one unit
     "noise_metrics",                      # metrics with no evidence of leading to the KPI
     "headline",                           # "Create content -> get engagement -> KPI? ..." in words
 )
@@ -55,7 +55,7 @@ def key_figures(sections: dict[str, dict[str, Any]], *, client: str, display_nam
     goal, audit, correlation = (sections.get(name, {}) for name in ("goal", "audit", "correlation"))
     verdicts = correlation.get("verdicts") or []
     leading = [
-        {key: row.get(key) for key in ("metric", "lag", "effect", "effect_ci_low", "effect_ci_high")}
+        {key: row.get(key) for key in ("metric", "lag", "half_life", "effect", "effect_ci_low", "effect_ci_high", "group")}
         for row in verdicts if row.get("verdict") == "leads to the KPI"
     ]
     noise = [row.get("metric") for row in verdicts if row.get("verdict") == "no evidence"]

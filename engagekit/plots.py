@@ -112,6 +112,22 @@ def lagged_correlation(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
                    xlabel="lag (days the metric precedes the KPI)", ylabel="correlation (detrended, pre-whitened)")
 
 
+def lag_profile(profiles: pd.DataFrame, *, kpi: str, ax: Axes | None = None) -> Axes:
+    """Each lead's lag profile (its total effect spread over the days after it) with the 95% band."""
+    ax = _ax(ax)
+    if profiles.empty:
+        ax.text(0.5, 0.5, f"No engagement metric leads {kpi}", ha="center", va="center", transform=ax.transAxes)
+        return _labels(ax, title="Lag profiles of the leads", xlabel="days after the engagement")
+    palette = dict(zip(profiles["metric"].unique(), sns.color_palette("colorblind")))
+    for metric, group in profiles.groupby("metric", sort=False):
+        ax.plot(group["lag"], group["effect"], marker="o", color=palette[metric], label=metric)
+        ax.fill_between(group["lag"], group["ci_low"], group["ci_high"], color=palette[metric], alpha=0.15)
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.legend()
+    return _labels(ax, title=f"When the effect arrives: {kpi} per unit of the metric, day by day",
+                   xlabel="days after the engagement", ylabel=f"{kpi} per unit")
+
+
 def trend_trap(x: pd.Series, y: pd.Series, *, x_label: str, y_label: str, freq: str = "W", axes: tuple[Axes, Axes] | None = None) -> tuple[Axes, Axes]:
     """Two panels of per-``freq`` sums: raw levels (trending, correlated) and detrended values (the honest picture)."""
     from .correlate import detrend

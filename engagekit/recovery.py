@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from engagekit.correlate import LEADS, NOT_ENOUGH
+from engagekit.verdict import LEADS, NOT_ENOUGH
 from engagekit.sample_truth import SampleTruth
 
 __all__ = ["RECOVERY_COLUMNS", "planted_truth", "score_verdicts"]
@@ -52,7 +52,7 @@ def score_verdicts(
     Parameters
     ----------
     verdicts
-        A table from :func:`engagekit.correlate.verdicts` (``metric``, ``verdict``, ``lag``).
+        A table from :func:`engagekit.verdict.verdicts` (``metric``, ``verdict``, ``lag``).
     truth
         The parsed ``truth.yml`` of a sample client (``leads``: metric, outcome,
         lag_days; ``noise``: outcome -> metrics) or a :class:`~engagekit.sample_truth.SampleTruth`.

@@ -26,7 +26,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
 from .client import DEFAULT_PRIMARY_COLOUR, HEX_COLOUR, Branding
-from .correlate import describe_verdict, effect_unit
+from .verdict import describe_verdict, effect_unit
 from .key_figures import SUMMARY_KEYS
 
 __all__ = ["APPENDIX_TAG", "HIDDEN_TAGS", "logo_data_uri", "notebook_html", "page", "portfolio_page", "summary_html"]
@@ -147,7 +147,8 @@ def _effect(row: dict[str, Any], value_key: str, kpi: str, *, interval: bool) ->
 
 def _from_json(row: dict[str, Any]) -> dict[str, Any]:
     """A verdict row read back from JSON as :func:`describe_verdict` takes it (NaN for a missing number, "" for no note)."""
-    return {key: ("" if key == "note" else math.nan) if value is None else value for key, value in row.items()}
+    return {key: ("" if key in ("note", "group", "per_unit") else math.nan) if value is None else value
+            for key, value in row.items()}
 
 
 def _verdict_table(correlation: dict[str, Any], kpi: str) -> str:
@@ -162,16 +163,25 @@ def _verdict_table(correlation: dict[str, Any], kpi: str) -> str:
             _effect(row, "effect", kpi, interval=True), _effect(row, "min_detectable_effect", kpi, interval=False),
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    sentences = "".join(f"<li>{_e(describe_verdict(_from_json(row), kpi=kpi))}</li>" for row in verdicts)
+    said: set[str] = set()
+    sentences = ""
+    for row in verdicts:
+        if row.get("metric") in said:
+            continue
+        said |= {row.get("metric"), row.get("group") or ""}
+        sentences += f"<li>{_e(describe_verdict(_from_json(row), kpi=kpi))}</li>"
     return (
-        "<table class='verdicts'><thead><tr><th>engagement metric</th><th>verdict</th><th>lag (days)</th>"
-        f"<th>effect on {_e(kpi)} (95% CI)</th><th>smallest effect the data could detect</th></tr></thead>"
+        "<table class='verdicts'><thead><tr><th>engagement metric</th><th>verdict</th><th>leads by (days)</th>"
+        f"<th>total effect on {_e(kpi)} (95% CI)</th><th>smallest total effect the data could detect</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
-        "<p class='legend'>How to read the table: the <b>lag</b> is the number of days by which the metric "
-        f"precedes {_e(kpi)}; the <b>effect</b> is how much more {_e(kpi)} followed that many more units of the "
-        "metric, with the range that holds the true effect with 95% confidence; the <b>smallest effect the data "
-        "could detect</b> is the size an effect would have needed to be found (at 80% power): a metric with no "
-        "evidence may still have a smaller effect. \"Precedes\" is timing, not proof of cause.</p>"
+        "<p class='legend'>How to read the table: <b>leads by</b> is the number of days after which the metric's "
+        f"effect on {_e(kpi)} is largest; the <b>total effect</b> is how much more {_e(kpi)} followed that many "
+        "more units of the metric, over all the days its effect lasts, with the range that holds the true effect "
+        "with 95% confidence; the <b>smallest total effect the data could detect</b> is the size an effect would "
+        "have needed to be found (at 80% power): a metric with no evidence may still have a smaller effect. "
+        "\"Precedes\" is timing, not proof of cause."
+        + (f" The model took out a trend chosen by the data: {_e(correlation['trend'])}." if correlation.get("trend") else "")
+        + "</p>"
         f"<ul class='verdict-sentences'>{sentences}</ul>"
     )
 

@@ -22,8 +22,8 @@ def test_summary_has_every_key_filled_from_the_sections():
     assert tuple(figures["summary"]) == SUMMARY_KEYS
     summary = figures["summary"]
     assert (summary["kpi_total"], summary["kpi_daily_mean"], summary["kpi_change"]) == (5029.0, 13.78, 1.18)
-    assert summary["leading_metrics"] == [{"metric": "link_clicks", "lag": 2, "effect": 0.049,
-                                           "effect_ci_low": 0.046, "effect_ci_high": 0.052}]
+    assert summary["leading_metrics"] == [{"metric": "link_clicks", "lag": 2, "half_life": None, "effect": 0.049,
+                                           "effect_ci_low": 0.046, "effect_ci_high": 0.052, "group": None}]
     assert summary["noise_metrics"] == ["reactions"]  # "not enough data" is not noise
     assert figures["goal"] is SECTIONS["goal"]
 

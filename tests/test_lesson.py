@@ -316,7 +316,7 @@ def test_teacher_version_with_another_scenario_passes_every_check(teacher):
 def test_teacher_version_shows_that_the_method_finds_the_planted_lead(teacher):
     answer = next(cell for cell in tagged(teacher, "answer") if "lag_answer" in cell.source)
     printed = "".join(o.get("text", "") for o in answer.outputs)
-    assert "What the method found: Create content -> get engagement -> registration? comments precede registration by 2 day(s)" in printed
+    assert "What the method found: Create content -> get engagement -> registration? comments precede registration by about 2 days" in printed
 
 
 def test_student_version_has_no_answers_and_runs_top_to_bottom(tmp_path):

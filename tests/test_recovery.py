@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from engagekit.correlate import LEADS, NO_EVIDENCE, NOT_ENOUGH
+from engagekit.verdict import LEADS, NO_EVIDENCE, NOT_ENOUGH
 from engagekit.recovery import score_verdicts
 from engagekit.sample_truth import Driver, SampleTruth
 
