@@ -74,6 +74,15 @@ class OutcomeEvidence:
                     + (f" ({'; '.join(reasons)})." if reasons else "."))
         return f"{start} No engagement metric was found to precede {self.kpi}."
 
+    def lag_profiles(self) -> pd.DataFrame:
+        """The lag profiles of the leads (a group's once, under "a + b"), for :func:`engagekit.plots.lag_profile`."""
+        leads = set(self.leads()["metric"])
+        grouped = set(self.verdicts.loc[self.verdicts["group"] != "", "metric"])
+        keys = [t.metric for t in self.model.tests.itertuples()
+                if (t.kind == "metric" and t.metric in leads and t.metric not in grouped)
+                or (t.kind == "group" and set(t.members.split(", ")) <= leads)]
+        return self.model.profiles.loc[self.model.profiles["metric"].isin(keys)].reset_index(drop=True)
+
     def leads(self) -> pd.DataFrame:
         """The verdict rows of the metrics that lead to the KPI."""
         return self.verdicts.loc[self.verdicts["verdict"] == LEADS]

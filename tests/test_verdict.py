@@ -48,6 +48,10 @@ def test_a_planted_carryover_lead_is_found_with_its_total_effect():
     assert lead["q_value"] < 0.05
     assert pd.isna(lead["min_detectable_effect"])
     assert table.loc["reactions", "verdict"] == NO_EVIDENCE
+    evidence = ek.outcome_evidence(metrics, kpi, n_boot=50)
+    profile = evidence.lag_profiles()
+    assert set(profile["metric"]) == {"link_clicks"}  # only leads are drawn
+    assert profile["effect"].sum() == pytest.approx(evidence.verdicts.set_index("metric").loc["link_clicks", "effect"])
 
 
 def test_no_evidence_gives_the_smallest_detectable_total_effect_and_no_lag():
@@ -91,9 +95,9 @@ def test_two_metrics_the_data_cannot_separate_lead_together():
     together = model.correlations.loc["reactions", "shares"]
     assert sentence.endswith(f"These data cannot tell which of the two leads (daily correlation {together:.2f}).")
     assert table.loc["reactions", "effect_ci_low"] < 0.03 < table.loc["reactions", "effect_ci_high"]
-    evidence_sentences = [s for s in ek.outcome_evidence(metrics, pd.Series(kpi, index=DAYS, name="registration"),
-                                                         n_boot=50).sentences() if "together" in s]
-    assert len(evidence_sentences) == 1  # the group is said once
+    evidence = ek.outcome_evidence(metrics, pd.Series(kpi, index=DAYS, name="registration"), n_boot=50)
+    assert len([s for s in evidence.sentences() if "together" in s]) == 1  # the group is said once
+    assert set(evidence.lag_profiles()["metric"]) == {group["metric"]}  # and drawn once
 
 
 def test_granger_q_values_and_the_correlation_are_shown_beside_the_verdict():
