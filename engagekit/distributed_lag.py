@@ -393,7 +393,8 @@ def lead_model(
     else:
         trend_level = base @ np.linalg.lstsq(base, y, rcond=None)[0]
     design = np.hstack(design)
-    x_resid = {m: residualise(orthonormal(design), x_all[m][ok]) for m in used}
+    q_design = orthonormal(design)
+    x_resid = {m: residualise(q_design, x_all[m][ok]) for m in used}
     correlations = pd.DataFrame(x_resid, index=dates).corr() if used else pd.DataFrame()
     sd = {m: float(x_resid[m].std()) for m in used}
     w = _variance_weights(y, design, trend_level)
@@ -404,17 +405,20 @@ def lead_model(
     spans: dict[str, np.ndarray] = {}  # a lead's lag profile: its kernel of the selection and the leading components of the rest
     hac_lags = newey_west_maxlags(n)
 
-    def test(z: np.ndarray, given: list[str], seed_offset: int, partner: np.ndarray | None = None) -> _MaxT:
+    def basis(given: list[str], partner: np.ndarray | None = None) -> np.ndarray:
+        """An orthonormal basis of the given leads' lag profiles (and a partner's column)."""
         parts = [spans[o] for o in given] + ([partner] if partner is not None else [])
-        q_given = orthonormal(np.hstack(parts)) if parts else np.zeros((n, 0))
+        return orthonormal(np.hstack(parts)) if parts else np.zeros((n, 0))
+
+    def test(z: np.ndarray, given: list[str], seed_offset: int, partner: np.ndarray | None = None) -> _MaxT:
+        q_given = basis(given, partner)
         return _max_t(residualise(q_given, z), residualise(q_given, yr), lags=hac_lags,
                       level=alpha / max(len(used), 1), seed=seed + seed_offset,
                       leverage=control_leverage + (q_given * q_given).sum(axis=1))
 
     def total_effect(columns: np.ndarray, given: list[str]) -> tuple[float, float]:
         """The sum of the coefficients of kernel ``columns`` (each kernel sums to one) and its HC3-type HAC error."""
-        parts = [spans[o] for o in given]
-        q_given = orthonormal(np.hstack(parts)) if parts else np.zeros((n, 0))
+        q_given = basis(given)
         x = residualise(q_given, columns)
         e_y = residualise(q_given, yr)
         u, s_values, vt = np.linalg.svd(x, full_matrices=False)
