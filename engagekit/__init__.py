@@ -28,6 +28,7 @@ from .client import Dataset, load_client, read_config
 from .client_template import client_template_yaml, write_client_template
 from .context import Analysis, open_analysis
 from .correlate import LaggedCorrelation, raw_correlation
+from .distributed_lag import LeadModel, lead_model
 from .errors import ConfigError, EngagekitError, ExportError, MissingColumnError, UnknownFormatError
 from .event_funnel import EventFunnel, EventFunnelWarning, FunnelExclusion, FunnelResult, event_funnel
 from .evidence import OutcomeEvidence, outcome_evidence
@@ -35,7 +36,6 @@ from .funnel import FunnelWarning, aggregate_funnel, funnel_caveats
 from .goals import KPI, Goal, GoalDataWarning, goal_template_yaml, write_goal_template
 from .granger import granger_tests
 from .impact import campaign_impact, describe_impact
-from .distributed_lag import LeadModel, lead_model
 from .loaders import LoadReport, LoadResult, detect_format, formats, read_export
 from .metrics import AGGREGATIONS, RATE_DEFINITIONS, describe_rate, period_engagement_rates, post_engagement_rates
 from .recovery import score_verdicts

@@ -24,6 +24,7 @@ from scipy import signal, stats
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from engagekit.series import as_float
+from engagekit.trend import weekday_columns
 
 __all__ = [
     "adstock", "half_life", "fit_adstock", "carryover_regression", "newey_west_maxlags",
@@ -88,9 +89,9 @@ def _controls(index: pd.Index, controls: Sequence[str]) -> pd.DataFrame:
     if "trend" in controls:
         out["trend"] = np.arange(len(index), dtype=float)  # KPI units per day
     if "weekday" in controls:
-        dow = pd.DatetimeIndex(index).day_of_week
-        for d, name in enumerate(WEEKDAYS, start=1):
-            out[f"weekday[{name}]"] = (dow == d).astype(float)
+        week = weekday_columns(pd.DatetimeIndex(index))
+        for i, name in enumerate(WEEKDAYS):
+            out[f"weekday[{name}]"] = week[:, i]
     return out
 
 

@@ -21,6 +21,7 @@ from scipy import stats
 from statsmodels.tsa.ar_model import ar_select_order
 
 from engagekit.series import as_float
+from engagekit.trend import weekday_columns
 
 __all__ = ["LaggedCorrelation", "detrend", "minimum_detectable_r", "prewhiten", "raw_correlation"]
 
@@ -37,8 +38,7 @@ def detrend(values: pd.Series, *, weekly: bool = True) -> pd.Series:
     t = np.arange(n, dtype=float)
     columns = [np.ones(n), (t - t.mean()) / max(n, 1)]
     if weekly:
-        dow = pd.DatetimeIndex(values.index).day_of_week.to_numpy()
-        columns += [(dow == d).astype(float) for d in range(1, 7)]
+        columns += list(weekday_columns(pd.DatetimeIndex(values.index)).T)
     design = np.column_stack(columns)
     ok = ~np.isnan(y)
     coef, *_ = np.linalg.lstsq(design[ok], y[ok], rcond=None)

@@ -71,10 +71,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.sandwich_covariance import S_hac_simple
 
 from engagekit._linalg import orthonormal, residualise
 from engagekit.carryover import newey_west_maxlags
-from engagekit.series import as_float
+from engagekit.series import as_float, as_text
 from engagekit.trend import TREND_COLUMNS, choose_trend, natural_spline, weekday_columns
 
 __all__ = ["HALF_LIVES", "LeadModel", "PROFILE_COLUMNS", "TAIL_DAYS", "TEST_COLUMNS", "kernel_grid", "lead_model"]
@@ -124,13 +125,13 @@ def _lag_matrix(x: np.ndarray, window: int) -> np.ndarray:
     return out
 
 
-def _hac_scores(g: np.ndarray, lags: int) -> np.ndarray:
-    """Newey-West (Bartlett) long-run covariance of the score rows ``g`` (n x k)."""
-    omega = g.T @ g
+def _long_run_variance(g: np.ndarray, lags: int) -> np.ndarray:
+    """Newey-West (Bartlett) long-run variance of each column of the scores ``g`` (the diagonal of
+    ``statsmodels``' ``S_hac_simple(g, nlags=lags)``, without the covariances)."""
+    variance = (g * g).sum(axis=0)
     for j in range(1, lags + 1):
-        gamma = g[j:].T @ g[:-j]
-        omega += (1 - j / (lags + 1)) * (gamma + gamma.T)
-    return omega
+        variance += 2 * (1 - j / (lags + 1)) * (g[j:] * g[:-j]).sum(axis=0)
+    return variance
 
 
 @dataclass(frozen=True)
@@ -160,12 +161,9 @@ def _max_t(candidates: np.ndarray, resid: np.ndarray, *, lags: int, level: float
     coef = np.where(usable, candidates.T @ resid / norms, 0.0)
     own_leverage = np.clip(candidates * candidates / norms + leverage[:, None], 0, 0.99)
     scores = candidates * (resid[:, None] - candidates * coef) / (1 - own_leverage)
-    variance = (scores * scores).sum(axis=0)
-    for j in range(1, lags + 1):
-        variance += 2 * (1 - j / (lags + 1)) * (scores[j:] * scores[:-j]).sum(axis=0)
-    se = np.sqrt(np.clip(variance, 0, None)) / norms
+    se = np.sqrt(np.clip(_long_run_variance(scores, lags), 0, None)) / norms
     t = np.where(usable & (se > 0), coef / np.where(se > 0, se, 1.0), -np.inf)
-    omega = _hac_scores(candidates * resid[:, None], lags)
+    omega = S_hac_simple(candidates * resid[:, None], nlags=lags)
     sd = np.sqrt(np.clip(np.diag(omega), 1e-300, None))
     values, vectors = np.linalg.eigh(omega / np.outer(sd, sd))
     keep = values > 1e-8 * values.max()
@@ -194,10 +192,6 @@ def _neighbours(shapes: pd.DataFrame, k: int, half_lives: tuple[float, ...]) -> 
     near = (shapes["delay"] - delay).abs().le(1) & (shapes["half_life"].map(order) - step).abs().le(1)
     return list(np.flatnonzero(near.to_numpy()))
 
-
-def _text(values: pd.Series) -> pd.Series:
-    """Text with missing values as "" (a column that is all missing comes as floats)."""
-    return values.astype(object).where(values.notna(), "").astype("str")
 
 
 def _bh(p: list[float]) -> list[float]:
@@ -269,8 +263,8 @@ def _empty_model(kpi: str, reason: str, names: list[str], n: int, window: int, a
 
 def _typed(tests: pd.DataFrame) -> pd.DataFrame:
     tests = tests.reindex(columns=TEST_COLUMNS)
-    tests["reason"] = _text(tests["reason"])
-    tests["per_unit"] = _text(tests["per_unit"])
+    tests["reason"] = as_text(tests["reason"])
+    tests["per_unit"] = as_text(tests["per_unit"])
     tests["selected"] = tests["selected"].astype(object).where(tests["selected"].notna(), False)
     text = {c: "str" for c in ("metric", "members", "kind", "per_unit", "reason")}
     floats = {c: "float64" for c in TEST_COLUMNS if c not in (*text, "selected", "delay", "n")}
@@ -429,8 +423,7 @@ def lead_model(
         resid = (e_y - x @ coef) / (1 - np.clip(hat, 0, 0.99))
         # the sum of the coefficients is a' e_y with a = x (x'x)^+ 1: its variance is a' Omega a
         a = u @ ((vt @ np.ones(columns.shape[1])) / s_values)
-        g = a * resid
-        variance = g @ g + 2 * sum((1 - j / (hac_lags + 1)) * (g[j:] @ g[:-j]) for j in range(1, hac_lags + 1))
+        variance = _long_run_variance((a * resid)[:, None], hac_lags)[0]
         return float(coef.sum()), float(np.sqrt(max(variance, 0.0)))
 
     # 2. forward selection over every remaining metric and kernel, given the leads found

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from engagekit.correlate import LaggedCorrelation
-from engagekit.granger import granger_tests
 from engagekit.distributed_lag import LeadModel, lead_model
-from engagekit.verdict import LEADS, NOT_ENOUGH, describe_verdict, verdicts
+from engagekit.granger import granger_tests
+from engagekit.verdict import LEADS, NOT_ENOUGH, verdict_sentences, verdicts
 
 __all__ = ["OutcomeEvidence", "outcome_evidence"]
 
@@ -47,27 +47,14 @@ class OutcomeEvidence:
 
     def sentences(self) -> list[str]:
         """Each verdict in plain words; a group of metrics that lead together is one sentence."""
-        said: set[str] = set()
-        out = []
-        for _, row in self.verdicts.iterrows():
-            if row["metric"] in said:
-                continue
-            said |= {row["metric"], row["group"]}
-            out.append(describe_verdict(row, kpi=self.kpi))
-        return out
+        return verdict_sentences(self.verdicts.to_dict(orient="records"), kpi=self.kpi)
 
     def headline(self) -> str:
         """The blank of "Create content -> get engagement -> ____?" filled in with what the data show."""
         start = f"Create content -> get engagement -> {self.kpi}?"
         leads = self.leads()
         if not leads.empty:
-            said: set[str] = set()
-            parts = []
-            for _, row in leads.iterrows():
-                if row["metric"] not in said:
-                    said |= {row["metric"], row["group"]}
-                    parts.append(describe_verdict(row, kpi=self.kpi))
-            return f"{start} " + " ".join(parts)
+            return f"{start} " + " ".join(verdict_sentences(leads.to_dict(orient="records"), kpi=self.kpi))
         if (self.verdicts["verdict"] == NOT_ENOUGH).all():
             reasons = sorted(set(self.verdicts["note"]) - {""})
             return (f"{start} Not enough data to tell whether engagement precedes {self.kpi}"

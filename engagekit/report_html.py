@@ -26,7 +26,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
 from .client import DEFAULT_PRIMARY_COLOUR, HEX_COLOUR, Branding
-from .verdict import describe_verdict, effect_unit
+from .verdict import effect_unit, verdict_sentences
 from .key_figures import SUMMARY_KEYS
 
 __all__ = ["APPENDIX_TAG", "HIDDEN_TAGS", "logo_data_uri", "notebook_html", "page", "portfolio_page", "summary_html"]
@@ -163,13 +163,7 @@ def _verdict_table(correlation: dict[str, Any], kpi: str) -> str:
             _effect(row, "effect", kpi, interval=True), _effect(row, "min_detectable_effect", kpi, interval=False),
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    said: set[str] = set()
-    sentences = ""
-    for row in verdicts:
-        if row.get("metric") in said:
-            continue
-        said |= {row.get("metric"), row.get("group") or ""}
-        sentences += f"<li>{_e(describe_verdict(_from_json(row), kpi=kpi))}</li>"
+    sentences = "".join(f"<li>{_e(s)}</li>" for s in verdict_sentences([_from_json(row) for row in verdicts], kpi=kpi))
     return (
         "<table class='verdicts'><thead><tr><th>engagement metric</th><th>verdict</th><th>leads by (days)</th>"
         f"<th>total effect on {_e(kpi)} (95% CI)</th><th>smallest total effect the data could detect</th></tr></thead>"

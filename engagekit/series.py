@@ -16,7 +16,7 @@ import warnings
 
 import pandas as pd
 
-__all__ = ["as_float", "calendar", "local_day", "daily_activity", "daily_engagement", "daily_outcomes", "daily_traffic",
+__all__ = ["as_float", "as_text", "calendar", "local_day", "daily_activity", "daily_engagement", "daily_outcomes", "daily_traffic",
            "engagement_series"]
 
 ENGAGEMENT_METRICS = (
@@ -28,6 +28,11 @@ ENGAGEMENT_METRICS = (
 def as_float(values: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
     """Nullable or integer values as float64, NA as NaN (what numpy, scipy and statsmodels take)."""
     return values.astype("Float64").astype(float)
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Text with missing values as "" (a column that is all missing comes as floats)."""
+    return values.astype(object).where(values.notna(), "").astype("str")
 
 
 def calendar(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:

@@ -20,9 +20,11 @@ import pandas as pd
 from scipy import stats
 
 from engagekit.distributed_lag import LeadModel
+from engagekit.series import as_text
 
 __all__ = [
-    "LEADS", "NO_EVIDENCE", "NOT_ENOUGH", "VERDICT_COLUMNS", "describe_verdict", "effect_unit", "format_q", "verdicts",
+    "LEADS", "NO_EVIDENCE", "NOT_ENOUGH", "VERDICT_COLUMNS", "describe_verdict", "effect_unit", "format_q",
+    "verdict_sentences", "verdicts",
 ]
 
 LEADS = "leads to the KPI"
@@ -66,10 +68,7 @@ def verdicts(
     tests = model.tests
     metric_rows = tests.loc[tests["kind"] == "metric"].set_index("metric")
     group_rows = tests.loc[(tests["kind"] == "group") & (tests["q_value"] < model.alpha) & (tests["effect"] > 0)]
-    in_group = {}
-    for row in group_rows.itertuples():
-        for member in row.members.split(", "):
-            in_group[member] = row
+    in_group = {member: row for row in group_rows.to_dict(orient="records") for member in row["members"].split(", ")}
     z_power = stats.norm.ppf(_POWER)
     rows = []
     for metric, test in metric_rows.iterrows():
@@ -78,16 +77,17 @@ def verdicts(
             out.update(verdict=NOT_ENOUGH, note=test["reason"])
         elif metric in in_group:
             group = in_group[metric]
-            partner = [m for m in group.members.split(", ") if m != metric][0]
+            first, second = group["members"].split(", ")
+            partner = second if metric == first else first
             values = _lead_values(group)
-            if metric != group.members.split(", ")[0]:  # the group's effect is per unit of its first member
+            if metric != first:  # the group's effect is per unit of its first member
                 ratio = model.spread[partner] / model.spread[metric]
                 values.update(effect=values["effect"] * ratio, effect_ci_low=values["effect_ci_low"] * ratio,
                               effect_ci_high=values["effect_ci_high"] * ratio,
                               per_unit=f"{metric} (with the {partner} that moves with it)")
-            out.update(verdict=LEADS, group=partner, together_r=group.together_r, p_value=group.p_value,
-                       q_value=group.q_value, **values,
-                       note=f"moves with {partner} (daily correlation {group.together_r:.2f}); these data cannot tell "
+            out.update(verdict=LEADS, group=partner, together_r=group["together_r"], p_value=group["p_value"],
+                       q_value=group["q_value"], **values,
+                       note=f"moves with {partner} (daily correlation {group['together_r']:.2f}); these data cannot tell "
                             "which of the two leads")
         elif test["selected"] and test["q_value"] < model.alpha and test["effect"] > 0:
             out.update(verdict=LEADS, **_lead_values(test))
@@ -100,23 +100,19 @@ def verdicts(
         table = _with_correlation(table, correlations)
     if granger is not None:
         table["granger_q"] = table["metric"].map(granger.set_index("metric")["q_value"])
-    table["group"] = _text(table["group"])
-    table["per_unit"] = _text(table["per_unit"])
-    table["note"] = _text(table["note"])
+    table["group"] = as_text(table["group"])
+    table["per_unit"] = as_text(table["per_unit"])
+    table["note"] = as_text(table["note"])
     floats = {c: "float64" for c in VERDICT_COLUMNS if c not in ("metric", "verdict", "lag", "per_unit", "group", "n", "note")}
     return table.astype({"metric": "str", "verdict": "str", "lag": "Int64", "per_unit": "str", "group": "str",
                          "n": "int64", "note": "str", **floats})
 
 
-def _text(values: pd.Series) -> pd.Series:
-    """Text with missing values as "" (a column that is all missing comes as floats)."""
-    return values.astype(object).where(values.notna(), "").astype("str")
 
-
-def _lead_values(test) -> dict:
-    get = test.get if hasattr(test, "get") else lambda key: getattr(test, key)
-    return {"lag": get("delay"), "half_life": get("half_life"), "effect": get("effect"),
-            "effect_ci_low": get("ci_low"), "effect_ci_high": get("ci_high"), "per_unit": get("per_unit")}
+def _lead_values(test: pd.Series | dict) -> dict:
+    """A lead's verdict values from its test row (a metric's or its group's)."""
+    return {"lag": test["delay"], "half_life": test["half_life"], "effect": test["effect"],
+            "effect_ci_low": test["ci_low"], "effect_ci_high": test["ci_high"], "per_unit": test["per_unit"]}
 
 
 def _with_correlation(table: pd.DataFrame, correlations: pd.DataFrame) -> pd.DataFrame:
@@ -145,6 +141,18 @@ def format_q(q: float) -> str:
     if pd.isna(q):
         return "q not computed"
     return "q < 0.001" if q < 0.001 else f"q = {q:.2g}"
+
+
+def verdict_sentences(rows, *, kpi: str) -> list[str]:
+    """Each verdict of ``rows`` (mappings, e.g. a verdict table's records) in plain words, a group once."""
+    said: set[str] = set()
+    out = []
+    for row in rows:
+        if row["metric"] in said:
+            continue
+        said |= {row["metric"], row.get("group") or ""}
+        out.append(describe_verdict(row, kpi=kpi))
+    return out
 
 
 def _verb(metric: str) -> str:
