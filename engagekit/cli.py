@@ -74,10 +74,12 @@ def _check(args: argparse.Namespace) -> int:
     print(goal.describe())
     for row in checks.loc[checks["level"] != "ok"].itertuples():
         print(f"  {row.level}: goal {row.field} {row.item!r}: {row.detail}")
-    read = sum(r.rows_read for r in dataset.reports)
-    loaded = sum(r.rows_loaded for r in dataset.reports)
-    dropped = sum(r.n_dropped for r in dataset.reports)
-    print(f"{len(dataset.reports)} files: {read} rows read, {loaded} loaded, {dropped} dropped")
+    total = {key: sum(getattr(r, key) for r in dataset.reports)
+             for key in ("rows_read", "rows_loaded", "rows_merged", "rows_totals", "n_dropped")}
+    dropped = total["n_dropped"]
+    print(f"{len(dataset.reports)} files: {total['rows_read']:,} rows read = {total['rows_loaded']:,} loaded + "
+          f"{total['rows_merged']:,} merged into another row (an order's line items) + {total['rows_totals']:,} "
+          f"totals rows + {dropped:,} dropped")
     return 1 if args.strict and dropped else 0
 
 
