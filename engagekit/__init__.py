@@ -29,7 +29,7 @@ from .client_template import client_template_yaml, write_client_template
 from .context import Analysis, open_analysis
 from .correlate import LaggedCorrelation, raw_correlation
 from .distributed_lag import LeadModel, lead_model
-from .errors import ConfigError, EngagekitError, ExportError, MissingColumnError, UnknownFormatError
+from .errors import ClientNotReady, ConfigError, EngagekitError, ExportError, MissingColumnError, UnknownFormatError
 from .event_funnel import EventFunnel, EventFunnelWarning, FunnelExclusion, FunnelResult, event_funnel
 from .evidence import OutcomeEvidence, outcome_evidence
 from .funnel import FunnelWarning, aggregate_funnel, funnel_caveats
@@ -38,6 +38,7 @@ from .granger import granger_tests
 from .impact import campaign_impact, describe_impact
 from .loaders import LoadReport, LoadResult, detect_format, formats, read_export
 from .metrics import AGGREGATIONS, RATE_DEFINITIONS, describe_rate, period_engagement_rates, post_engagement_rates
+from .preflight import ClientCheck, check_client
 from .recovery import score_verdicts
 from .sample_truth import Driver, Fatigue, Launch, SampleTruth, random_truth
 from .series import daily_activity, daily_engagement, daily_outcomes, daily_traffic, engagement_series, kpi_series
@@ -48,6 +49,9 @@ from .verdict import describe_verdict, verdicts
 __version__ = "0.1.0"
 
 __all__ = [
+    "ClientCheck",
+    "ClientNotReady",
+    "check_client",
     "adstock",
     "aggregate_funnel",
     "AGGREGATIONS",

@@ -502,7 +502,9 @@ def _log_mean(a: float, b: float) -> float:
     return a if a == b else (a - b) / (np.log(a) - np.log(b))
 
 
-def _window(value: tuple, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _window(value: tuple | str, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    if isinstance(value, str):
+        value = tuple(part.strip() for part in value.split(","))
     try:
         start, end = (pd.Timestamp(v) for v in value)
     except (TypeError, ValueError):
@@ -518,8 +520,9 @@ def kpi_decomposition(
     *,
     outcome: str,
     tz: str,
-    before: tuple,
-    after: tuple,
+    before: tuple | None = None,
+    after: tuple | None = None,
+    period: tuple | None = None,
     engagement: str = "engagements",
 ) -> pd.DataFrame:
     """Split the KPI's change between two periods into posting volume, engagement per post and outcomes per engagement.
@@ -538,7 +541,12 @@ def kpi_decomposition(
     tz
         The account's time zone.
     before, after
-        The two periods, each ``(first day, last day)`` inclusive, local.
+        The two periods, each ``(first day, last day)`` inclusive, local, or the text
+        ``"YYYY-MM-DD,YYYY-MM-DD"``; None or ``""``: the default, the first and
+        the last quarter (at least :data:`MIN_WINDOW_DAYS` days each) of the days both the posts and
+        the outcomes cover (their first to their last row) inside ``period``.
+    period
+        ``(first day, last day)`` of the period under review, bounding the default windows.
     engagement
         The posts column counted as engagement (``engagements``, ``reactions``, ``link_clicks``...).
 
@@ -548,14 +556,23 @@ def kpi_decomposition(
         A waterfall: ``step, value, level, factor, factor_before, factor_after, na_reason`` with the steps
         :data:`DECOMPOSITION_STEPS`. ``value`` is the KPI (start, end) or the part of the change;
         ``level`` the running total after the step; ``factor_*`` the factor's value in each period.
-        The parts are NA with a reason when a factor is 0 or missing in either period.
+        The parts are NA with a reason when a factor is 0 or missing in either period, and every
+        value is NA with the reason when the data is too short for two default windows; the
+        windows used are in ``attrs["before"]`` and ``attrs["after"]``.
     """
     _check(posts, "posts", ["published_at", engagement])
     _check(outcomes, "outcomes", ["occurred_at", "outcome"])
-    periods = {"before": _window(before, "before"), "after": _window(after, "after")}
     post_day = local_day(posts["published_at"], tz)
     hits = outcomes.loc[outcomes["outcome"] == outcome]
     hit_day = local_day(hits["occurred_at"], tz)
+    before, after = before or None, after or None
+    if before is None or after is None:
+        default, short = _default_windows(post_day, hit_day, period)
+        if default is None:
+            return _no_decomposition(outcome, short)
+        before = default[0] if before is None else before
+        after = default[1] if after is None else after
+    periods = {"before": _window(before, "before"), "after": _window(after, "after")}
     values = {}
     for name, (start, end) in periods.items():
         inside = post_day.between(start, end)
@@ -590,7 +607,45 @@ def kpi_decomposition(
     out = out.astype({"step": "str", "value": "Float64", "level": "Float64", "factor": "str",
                       "factor_before": "Float64", "factor_after": "Float64", "na_reason": "str"})
     out.attrs["method"] = DECOMPOSITION_METHOD
-    return out[["step", "value", "level", "factor", "factor_before", "factor_after", "na_reason"]]
+    out.attrs["before"], out.attrs["after"] = periods["before"], periods["after"]
+    return out[list(DECOMPOSITION_COLUMNS)]
+
+
+#: Fewest days in each default window of :func:`kpi_decomposition`.
+MIN_WINDOW_DAYS = 7
+DECOMPOSITION_COLUMNS = ("step", "value", "level", "factor", "factor_before", "factor_after", "na_reason")
+
+
+def _default_windows(post_day: pd.Series, hit_day: pd.Series, period: tuple | None) -> tuple[tuple | None, str]:
+    """The first and last quarter of the days both posts and outcomes cover inside ``period``, or
+    None and the reason there are too few days."""
+    if post_day.dropna().empty or hit_day.dropna().empty:
+        return None, "no posts or no outcomes to compare"
+    first = max(post_day.min(), hit_day.min())
+    last = min(post_day.max(), hit_day.max())
+    if period is not None:
+        start, end = (pd.Timestamp(v) if v is not None else None for v in period)
+        first = max(first, start) if start is not None else first
+        last = min(last, end) if end is not None else last
+    days = (last - first).days + 1
+    if days < 2 * MIN_WINDOW_DAYS:
+        return None, (f"the posts and the outcomes cover {max(days, 0)} days together; two periods of at least "
+                      f"{MIN_WINDOW_DAYS} days each are needed to compare")
+    quarter = pd.Timedelta(days=max(MIN_WINDOW_DAYS, days // 4))
+    one = pd.Timedelta(days=1)
+    return ((first, first + quarter - one), (last - quarter + one, last)), ""
+
+
+def _no_decomposition(outcome: str, reason: str) -> pd.DataFrame:
+    """The decomposition's frame with every value NA and ``reason``."""
+    steps = [("start", f"{outcome} (KPI)"), *((s, "") for s in DECOMPOSITION_STEPS[1:-1]), ("end", f"{outcome} (KPI)")]
+    out = pd.DataFrame({"step": [s for s, _ in steps], "value": pd.NA, "level": pd.NA, "factor": [f for _, f in steps],
+                        "factor_before": pd.NA, "factor_after": pd.NA, "na_reason": reason})
+    out = out.astype({"step": "str", "value": "Float64", "level": "Float64", "factor": "str",
+                      "factor_before": "Float64", "factor_after": "Float64", "na_reason": "str"})
+    out.attrs["method"] = DECOMPOSITION_METHOD
+    out.attrs["before"] = out.attrs["after"] = None
+    return out[list(DECOMPOSITION_COLUMNS)]
 
 
 # --------------------------------------------------------------------------- fatigue

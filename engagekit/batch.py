@@ -34,7 +34,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .client import read_config
-from .errors import ConfigError, EngagekitError
+from .errors import ClientNotReady, ConfigError, EngagekitError
 from .key_figures import portfolio_row
 
 __all__ = ["SUMMARY_COLUMNS", "THREAD_VARIABLES", "render_client", "run_batch"]
@@ -94,9 +94,11 @@ def render_client(
     -------
     dict
         The keys of :data:`SUMMARY_COLUMNS` (``status`` "ok" or "failed"; on
-        failure the notebook, the cell index in the executed notebook and the
-        message, where known) and ``figures``: the key figures of a client that
-        succeeded, else None.
+        failure the notebook, the cell and the message, where known: the cell's
+        position in the source notebook, counting from 1 and every cell, markdown
+        included, as JupyterLab shows it, and the error's type and message on one
+        line, cut to :data:`engagekit.report.MAX_ERROR_CHARS` characters) and
+        ``figures``: the key figures of a client that succeeded, else None.
     """
     from .report import ReportError, render_report  # papermill and nbconvert: only where reports are rendered
 
@@ -118,6 +120,8 @@ def render_client(
         )
     except ReportError as err:
         record.update(notebook=err.notebook, cell=err.cell, message=err.error or str(err))
+    except ClientNotReady as err:  # stopped by the check before any notebook: its errors on one line
+        record["message"] = "not ready: " + "; ".join(err.problems)
     except EngagekitError as err:
         record["message"] = str(err)
     except Exception as err:  # noqa: BLE001 - a client's failure is recorded, the batch goes on
@@ -288,8 +292,10 @@ def run_batch(
     pandas.DataFrame
         One row per client, in the order given, with the columns of
         :data:`SUMMARY_COLUMNS`: ``status`` "ok" or "failed", ``seconds``, and on
-        failure the ``notebook``, the ``cell`` (index in the executed notebook,
-        kept in ``<client>/notebooks/``) and the ``message``.
+        failure the ``notebook``, the ``cell`` (its position in the source
+        notebook, counting from 1 and every cell, markdown included, as JupyterLab
+        shows it; the partly executed notebook is kept in ``<client>/notebooks/``)
+        and the ``message`` (the error's type and message, shortened).
 
     Raises
     ------

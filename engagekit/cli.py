@@ -54,33 +54,18 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    """Load a client and check its goal against the data: what each file gave, what was dropped and why.
+    """Check a client before its report: every file read, the goal checked against the days covered.
 
-    A client.yml, export or goal the kit cannot use is an error (exit 2); rows dropped with their
-    reasons are listed and, with --strict, fail the check (exit 1).
+    Exit 2 when the report cannot be rendered (each error on one line saying what to fix); with
+    --strict, exit 1 when rows were dropped.
     """
-    import warnings
+    from .preflight import check_client
 
-    from .client import load_client
-    from .goals import Goal
-
-    dataset = load_client(args.client)
-    for report in dataset.reports:
-        print(report.summary())
-    goal = Goal.for_client(dataset.config)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the warnings are the checks' rows, printed below
-        checks = goal.check_data(dataset)
-    print(goal.describe())
-    for row in checks.loc[checks["level"] != "ok"].itertuples():
-        print(f"  {row.level}: goal {row.field} {row.item!r}: {row.detail}")
-    total = {key: sum(getattr(r, key) for r in dataset.reports)
-             for key in ("rows_read", "rows_loaded", "rows_merged", "rows_totals", "n_dropped")}
-    dropped = total["n_dropped"]
-    print(f"{len(dataset.reports)} files: {total['rows_read']:,} rows read = {total['rows_loaded']:,} loaded + "
-          f"{total['rows_merged']:,} merged into another row (an order's line items) + {total['rows_totals']:,} "
-          f"totals rows + {dropped:,} dropped")
-    return 1 if args.strict and dropped else 0
+    check = check_client(args.client)
+    print(check.text())
+    if not check.ok:
+        return 2
+    return 1 if args.strict and int(check.files["rows_dropped"].fillna(0).sum()) else 0
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -161,8 +146,19 @@ def _notebook_options(p: argparse.ArgumentParser, *, param_help: str) -> None:
     p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE", help=param_help)
 
 
+def _version() -> str:
+    """The installed engagekit's version (its distribution's metadata), or ``unknown`` without one."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("engagekit")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="engagekit", description="Engagement is a result, not a goal.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("report", help="render a client's HTML report")
     p.add_argument("client", help="client folder (with client.yml)")

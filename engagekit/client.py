@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,9 +17,9 @@ from . import schema
 from .classify import LABEL_COLUMNS, check_labels, empty_labels
 from .errors import ConfigError
 from .loaders import FORMATS, read_export
-from .loaders._base import LoadReport
+from .loaders._base import LoadReport, LoadResult
 
-__all__ = ["Branding", "ClientConfig", "FileSpec", "LabelsSpec", "Dataset", "load_client", "read_config", "read_labels"]
+__all__ = ["Branding", "ClientConfig", "FileSpec", "LabelsSpec", "Dataset", "assemble", "client_files", "load_client", "read_config", "read_file", "read_labels"]
 
 CONFIG_NAME = "client.yml"
 #: Files in a client folder that are not data.
@@ -439,8 +439,44 @@ class Dataset:
                 "rows_dropped": [r.n_dropped for r in self.reports],
                 "rows_replaced": [r.replaced for r in self.reports],
                 "drop_reasons": ["; ".join(f"{k}: {v}" for k, v in sorted(r.rows_dropped.items())) for r in self.reports],
+                "first_day": pd.Series([r.covers[0] if r.covers else pd.NaT for r in self.reports], dtype="datetime64[us]"),
+                "last_day": pd.Series([r.covers[1] if r.covers else pd.NaT for r in self.reports], dtype="datetime64[us]"),
             }
         )
+
+    def in_period(self, start: pd.Timestamp | None, end: pd.Timestamp | None) -> Dataset:
+        """The data of the local days ``start`` to ``end`` (inclusive; None: open): posts by their publish
+        day, outcomes and events by the day they happened, daily tables by their date. The load reports
+        (what each file gave) and the labels stay whole."""
+        tz = self.config.timezone
+
+        def keep(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+            days = frame[column]
+            if isinstance(days.dtype, pd.DatetimeTZDtype):
+                days = days.dt.tz_convert(tz).dt.tz_localize(None)
+            days = days.dt.normalize()
+            mask = pd.Series(True, index=frame.index)
+            if start is not None:
+                mask &= days >= start
+            if end is not None:
+                mask &= days <= end
+            return frame.loc[mask.fillna(False).astype(bool)]
+
+        return replace(self, posts=keep(self.posts, "published_at"), outcomes=keep(self.outcomes, "occurred_at"),
+                       events=keep(self.events, "occurred_at"), traffic=keep(self.traffic, "date"),
+                       account_daily=keep(self.account_daily, "date"))
+
+    def coverage(self, table: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+        """The local days the exports of ``table`` cover, as separate spans (first and last day,
+        inclusive; overlapping or adjacent files joined), in order. Empty without such files."""
+        spans = sorted(r.covers for r in self.reports if r.table == table and r.covers is not None)
+        joined: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+        for first, last in spans:
+            if joined and first <= joined[-1][1] + pd.Timedelta(days=1):
+                joined[-1] = (joined[-1][0], max(joined[-1][1], last))
+            else:
+                joined.append((first, last))
+        return joined
 
 
 #: One row per key: a later file's row replaces an earlier one (an order's latest snapshot).
@@ -490,6 +526,22 @@ def load_client(path: str | Path) -> Dataset:
     """
     path = Path(path)
     config = _default_config(path) if path.is_dir() and not (path / CONFIG_NAME).exists() else read_config(path)
+    results = []
+    for spec in client_files(config):
+        results.append(read_file(spec, config))
+    return assemble(config, results)
+
+
+def client_files(config: ClientConfig) -> list[FileSpec]:
+    """The client's export files to read, in name order: those named in client.yml with their options,
+    and every other file of the data folder (to detect).
+
+    Raises
+    ------
+    ConfigError
+        A file named in client.yml (or the labels file) does not exist, or a file of the data folder
+        links outside the client's folder.
+    """
     specs = list(config.files)
     for spec in specs:
         if not spec.path.is_file():
@@ -502,18 +554,25 @@ def load_client(path: str | Path) -> Dataset:
     if config.branding.logo is not None:
         named.add(config.branding.logo)  # an image for the report, not an export
     specs += [FileSpec(path=file) for file in _data_files(config) if file not in named]
+    return sorted(specs, key=lambda s: s.path.name)
+
+
+def read_file(spec: FileSpec, config: ClientConfig) -> LoadResult:
+    """Read one of the client's files with its options and the client's time zone and salt."""
+    return read_export(
+        spec.path, format=spec.format, tz=config.timezone, salt=config.salt,
+        columns=spec.columns, constants=spec.constants, table=spec.table, **spec.options,
+    )
+
+
+def assemble(config: ClientConfig, results: list[LoadResult]) -> Dataset:
+    """The client's :class:`Dataset` from its files' load results (in name order)."""
     frames: dict[str, list[tuple[LoadReport, pd.DataFrame]]] = {name: [] for name in schema.TABLES}
-    reports: list[LoadReport] = []
-    for spec in sorted(specs, key=lambda s: s.path.name):
-        result = read_export(
-            spec.path, format=spec.format, tz=config.timezone, salt=config.salt,
-            columns=spec.columns, constants=spec.constants, table=spec.table, **spec.options,
-        )
+    for result in results:
         frames[result.table].append((result.report, result.frame))
-        reports.append(result.report)
     tables = {name: _combine(name, parts) for name, parts in frames.items()}
     labels = read_labels(config.labels, tables["posts"]) if config.labels is not None else empty_labels()
-    return Dataset(config=config, reports=reports, labels=labels, **tables)
+    return Dataset(config=config, reports=[r.report for r in results], labels=labels, **tables)
 
 
 def _data_files(config: ClientConfig) -> list[Path]:

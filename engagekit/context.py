@@ -68,7 +68,9 @@ def open_analysis(
 ) -> Analysis:
     """Load the client and its goal: the goal.yml saved by notebook 01 in ``output_dir`` if there
     is one, else the client's client.yml goal; the parameters given here override the period and KPI.
-    Empty strings count as "not given" (papermill parameters)."""
+    Empty strings count as "not given" (papermill parameters). An end of the period left open is
+    set to what the exports cover (:meth:`Goal.with_data_period`), and the dataset holds the days of
+    the period only (:meth:`Dataset.in_period`): every analysis sees the same days."""
     dataset = load_client(client)
     out = Path(output_dir) if output_dir else None
     saved = out / GOAL_FILE if out is not None else None
@@ -82,7 +84,9 @@ def open_analysis(
         goal = replace(goal, **overrides)
     if kpi:
         goal = goal.with_kpi(kpi)
+    goal = goal.with_data_period(dataset)  # an open end of the period: what the exports cover
     goal.check_data(dataset)
+    dataset = dataset.in_period(goal.start, goal.end)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     return Analysis(dataset=dataset, goal=goal, output_dir=out)

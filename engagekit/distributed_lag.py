@@ -365,8 +365,12 @@ def lead_model(
     ok &= ~np.isnan(extra).any(axis=1)
     n = int(ok.sum())
     if n < min_days:
-        return _empty_model(kpi_name, f"needs at least {min_days} days with {kpi_name} and the {window} days of "
-                            f"engagement before each, has {n}", names, n, window, alpha)
+        both = ~np.isnan(y_all)
+        for m in names:
+            both &= ~np.isnan(x_all[m])
+        return _empty_model(kpi_name, f"the engagement and {kpi_name} data cover {int(both.sum())} days together, and at "
+                            f"least {min_days + window} are needed: {min_days} days with {kpi_name}, each with the "
+                            f"{window} days of engagement before it", names, n, window, alpha)
     dates = pd.DatetimeIndex(metrics.index)[ok]
     y = y_all[ok]
     if not y.std() > 0:

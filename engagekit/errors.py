@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "ClientNotReady",
     "EngagekitError",
     "ExportError",
     "UnknownFormatError",
@@ -98,3 +99,16 @@ class ConfigError(EngagekitError):
         self.detail = message
         prefix = f"{self.file}: " if self.file else ""
         super().__init__(f"{prefix}field {field!r}: {message}")
+
+
+class ClientNotReady(EngagekitError):
+    """A client's folder cannot be rendered: the check before the report found errors.
+
+    ``problems`` holds one line per error, each saying what to fix.
+    """
+
+    def __init__(self, client: str | Path, problems: list[str]) -> None:
+        self.client = str(client)
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {line}" for line in self.problems)
+        super().__init__(f"{self.client} cannot be rendered; fix these, then run engagekit check {self.client}:\n{lines}")

@@ -588,9 +588,10 @@ class Goal:
             else:
                 rows.append((where, kpi.name, "ok", f"{len(rows_kpi)} traffic rows {span}"))
         with_data = [c for c in ENGAGEMENT_METRICS if posts[c].notna().any()]
+        covers = _covers_text(dataset, "posts", self.start, self.end)
         for i, metric in enumerate(self.metrics):
             if metric in with_data:
-                rows.append((f"metrics[{i}]", metric, "ok", f"{int(posts[metric].notna().sum())} posts report it {span}"))
+                rows.append((f"metrics[{i}]", metric, "ok", f"{int(posts[metric].notna().sum())} posts report it {span}{covers}"))
             else:
                 rows.append((f"metrics[{i}]", metric, "warning", f"no post {span} reports {metric!r}; posts columns with data: {', '.join(with_data) or 'none'}"))
         availability = stage_availability(posts, traffic, [s for s in self.funnel if s != "kpi"])
@@ -633,6 +634,23 @@ class Goal:
             warnings.warn(f"goal {row.field} {row.item!r}: {row.detail}", GoalDataWarning, stacklevel=2)
         return checks
 
+    def with_data_period(self, dataset: Any) -> Goal:
+        """The goal with the open ends of its period set to what the data covers.
+
+        An end left out (``period`` omitted or half given in client.yml) becomes the first or last
+        day the exports of the posts and of the primary KPI's table cover
+        (:meth:`engagekit.Dataset.coverage`: their rows, or the period their file names declare).
+        A goal whose period is given, or a client without such exports, is returned as it is.
+        """
+        if self.start is not None and self.end is not None:
+            return self
+        spans = [span for table in ("posts", self.kpis[0].source) for span in dataset.coverage(table)]
+        if not spans:
+            return self
+        start = self.start if self.start is not None else min(first for first, _ in spans)
+        end = self.end if self.end is not None else max(last for _, last in spans)
+        return replace(self, start=start, end=max(end, start))
+
     def describe(self) -> str:
         """The goal in a sentence or two."""
         target = f", target {self.target:g}" if self.target is not None else ""
@@ -664,6 +682,21 @@ def _in_period(dataset: Any, tz: str, start: pd.Timestamp | None, end: pd.Timest
     traffic = dataset.traffic.loc[keep(dataset.traffic["date"])]
     outcomes = dataset.outcomes.loc[keep(local_day(dataset.outcomes["occurred_at"], tz))]
     return posts, traffic, outcomes
+
+
+def _covers_text(dataset: Any, table: str, start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
+    """``"; the posts exports cover only 2025-06-01 to 2025-06-30"`` where the exports of ``table`` miss days of
+    the period (nothing when they cover all of it, or the dataset does not say)."""
+    coverage = getattr(dataset, "coverage", None)
+    spans = coverage(table) if coverage is not None else []
+    if not spans or start is None or end is None:
+        return ""
+    inside = [(max(a, start), min(b, end)) for a, b in spans if a <= end and b >= start]
+    if len(inside) == 1 and inside[0] == (start, end):
+        return ""
+    days = sum((b - a).days + 1 for a, b in inside)
+    where = ", ".join(f"{a.date()} to {b.date()}" for a, b in inside) or "none of it"
+    return f"; the {table} exports cover only {where} ({days} of the period's {(end - start).days + 1} days)"
 
 
 def _span_text(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:

@@ -91,6 +91,20 @@ class CampaignImpact(NamedTuple):
     daily: pd.DataFrame
     summary: pd.DataFrame
 
+    @property
+    def change(self) -> pd.Timestamp | None:
+        """The first day assessed (the change, or the placebo day); None without one."""
+        post = self.daily.loc[self.daily["period"] == "post", "date"]
+        return pd.Timestamp(post.iloc[0]) if len(post) else None
+
+    def key_figures(self, *, kpi: str) -> dict:
+        """The result for a report's key figures: ``change`` (YYYY-MM-DD or None), ``placebo``, ``sentence``
+        (:func:`describe_impact`) and ``summary`` (its rows, without the method)."""
+        return {"change": None if self.change is None else f"{self.change:%Y-%m-%d}",
+                "placebo": bool(self.summary.attrs.get("placebo", False)),
+                "sentence": describe_impact(self, kpi=kpi),
+                "summary": self.summary.drop(columns="method").to_dict(orient="records")}
+
 
 @dataclass(frozen=True)
 class _Windows:
@@ -225,10 +239,41 @@ def _tail_p(draws: np.ndarray) -> float:
     return float(min((draws <= 0).sum() + 1, (draws >= 0).sum() + 1) / (n + 1))
 
 
+#: A placebo date (no change given) is this many days before the KPI's last observed day, where the data allows.
+PLACEBO_DAYS_BEFORE_END = 90
+#: Days a placebo test assesses when ``post_days`` is not given.
+PLACEBO_POST_DAYS = 28
+#: Fewest days before a placebo day: eight weeks, so that the forecast it is judged against is not
+#: one of a model fitted on a few weeks (whose intervals span more than the KPI itself).
+PLACEBO_MIN_PRE_DAYS = 56
+
+
+def placebo_change(kpi: pd.Series, *, needed: int) -> pd.Timestamp | None:
+    """The day of a placebo test (a day nothing changed): :data:`PLACEBO_DAYS_BEFORE_END` days before the
+    KPI's last observed day, later where fewer than ``needed`` days come before it, and None when the
+    series cannot hold ``needed`` days before the placebo day and one day after it."""
+    observed = kpi.dropna()
+    if observed.empty:
+        return None
+    days = pd.DatetimeIndex(observed.index).tz_localize(None).normalize().sort_values()
+    first, last = days[0], days[-1]
+    change = max(last - pd.Timedelta(days=PLACEBO_DAYS_BEFORE_END - 1), first + pd.Timedelta(days=needed))
+    return change if change <= last else None
+
+
+def _no_estimate(method: str, reason: str, n_pre: int = 0) -> CampaignImpact:
+    """A result without days or estimates, saying why."""
+    daily = pd.DataFrame({c: pd.Series(dtype="float64") for c in DAILY_COLUMNS})
+    daily["date"] = pd.Series(dtype="datetime64[us]")
+    daily["period"] = pd.Series(dtype="str")
+    nan = (np.nan, np.nan, np.nan, np.nan)
+    return CampaignImpact(daily[DAILY_COLUMNS], _summary(dict.fromkeys(MEASURES, nan), n_pre, 0, method, reason))
+
+
 def campaign_impact(
     kpi: pd.Series,
     *,
-    change: DateLike,
+    change: DateLike | None = None,
     pre: tuple[DateLike, DateLike] | None = None,
     post_days: int | None = None,
     covariates: pd.DataFrame | None = None,
@@ -248,7 +293,10 @@ def campaign_impact(
         and kept NaN (the state-space filter skips them).
     change
         First day of the change (campaign launch, new content strategy). Must be after the first
-        day of ``kpi`` and no later than its last day.
+        day of ``kpi`` and no later than its last day. None: a **placebo test** on a day nothing
+        changed (:func:`placebo_change`), assessing ``post_days`` (default
+        :data:`PLACEBO_POST_DAYS`) days; ``summary.attrs["placebo"]`` is then True and
+        :func:`describe_impact` says so. Its estimate should cover 0.
     pre
         ``(start, end)`` of the fitting period, inclusive; ``end`` must be before ``change``.
         Default: every day before the change.
@@ -291,6 +339,21 @@ def campaign_impact(
     if n_draws < 100:
         raise ValueError(f"n_draws={n_draws} is too few for a {1 - alpha:.0%} interval; use at least 100")
     seasonal = int(seasonal) if seasonal and seasonal > 1 else None
+    if change is None:
+        post_days = PLACEBO_POST_DAYS if post_days is None else post_days
+        needed = minimum_pre_days(level=level, seasonal=seasonal,
+                                  n_covariates=0 if covariates is None else covariates.shape[1])
+        needed = max(needed, PLACEBO_MIN_PRE_DAYS)
+        change = placebo_change(kpi, needed=needed) if isinstance(kpi, pd.Series) else None
+        if change is None:
+            n = int(kpi.notna().sum()) if isinstance(kpi, pd.Series) else 0
+            result = _no_estimate(f"UnobservedComponents ({level})", f"not enough data for a placebo test: needs {needed} "
+                                  f"days of the KPI before the placebo day and one after, has {n} days", n_pre=n)
+        else:
+            result = campaign_impact(kpi, change=change, pre=pre, post_days=post_days, covariates=covariates, level=level,
+                                     seasonal=seasonal, alpha=alpha, n_draws=n_draws, maxiter=maxiter, seed=seed)
+        result.summary.attrs["placebo"] = True
+        return result
     win = _windows(kpi, change=change, pre=pre, post_days=post_days)
     exog_pre, exog_post = _covariates(covariates, win)
     n_cov = 0 if exog_pre is None else exog_pre.shape[1]
@@ -408,13 +471,16 @@ def describe_impact(result: CampaignImpact, *, kpi: str = "the KPI", alpha: floa
     post = result.daily[result.daily["period"] == "post"]
     start = pd.Timestamp(post["date"].iloc[0]) if len(post) else None
     when = f"After {start:%Y-%m-%d}" if start is not None else "After the change"
+    placebo = "Placebo test (nothing changed on this day): " if result.summary.attrs.get("placebo") else ""
+    if placebo and start is None:
+        return f"{placebo}the effect on {kpi} could not be estimated: {summary['note'].iloc[0]}."
     rel = summary.loc["relative effect"]
     if pd.isna(rel["estimate"]):
-        return f"{when} the effect on {kpi} could not be estimated: {summary['note'].iloc[0]}."
+        return f"{placebo}{when} the effect on {kpi} could not be estimated: {summary['note'].iloc[0]}."
     avg, cum = summary.loc["average daily effect"], summary.loc["cumulative effect"]
     level = f"{1 - alpha:.0%}"
     direction = "above" if rel["estimate"] >= 0 else "below"
-    text = (
+    text = placebo + (
         f"{when} {kpi} were {abs(rel['estimate']):.0%} {direction} the counterfactual "
         f"({level} interval {rel['ci_low']:+.0%} to {rel['ci_high']:+.0%}); "
         f"on average {_fmt(avg['estimate'])} a day ({_fmt(avg['ci_low'])} to {_fmt(avg['ci_high'])}), "

@@ -33,6 +33,7 @@ from matplotlib.axes import Axes
 from engagekit.correlate import LaggedCorrelation, raw_correlation
 from engagekit.recovery import planted_truth
 from engagekit.sample_truth import DRIVER_METRICS
+from engagekit.text import wrap_text
 from engagekit.user_level import engaged_vs_not
 
 __all__ = [
@@ -339,7 +340,7 @@ def planted_leads(truth: str | Path | Mapping, *, outcome: str = "registration")
 class Check:
     """The result of checking an answer: ``status`` is "right", "wrong" or "not answered"; ``message`` says why.
 
-    Shown in a notebook, it is its message.
+    Shown in a notebook, it is its message, wrapped between words (:func:`engagekit.text.wrap_text`).
     """
 
     exercise: str
@@ -354,6 +355,10 @@ class Check:
         return self.message
 
     __str__ = __repr__
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How IPython shows the result of a notebook cell: the message in lines that break between words."""
+        printer.text(wrap_text(self.message))
 
 
 _ALIASES = {

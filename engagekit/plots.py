@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -34,11 +37,37 @@ def _ax(ax: Axes | None, size: tuple[float, float] = (9, 3.5)) -> Axes:
     return ax
 
 
+def _date_axis(ax: Axes, *, max_ticks: int = 8) -> Axes:
+    """Date ticks on the x axis whose labels do not overlap, for a week of days to several years.
+
+    matplotlib's :class:`~matplotlib.dates.AutoDateLocator` picks days, months or
+    years to suit the span, with at most ``max_ticks`` ticks, and
+    :class:`~matplotlib.dates.ConciseDateFormatter` writes each label as short as
+    it can ("Mar", "08", "2025"), the year or month once in the axis's offset.
+    Day ticks fall on day 1, 8, 15 and 22 of each month (or every day over a
+    week or so): the default multiples of three or four days put day 29 or 31
+    one or two days before the next month's first, their labels on top of each other.
+    """
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=max_ticks)
+    locator.intervald[mdates.DAILY] = [1, 7, 14]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    return ax
+
+
 def _labels(ax: Axes, *, title: str, xlabel: str = "", ylabel: str | None = None) -> Axes:
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     if ylabel is not None:
         ax.set_ylabel(ylabel)
+    return ax
+
+
+def _nothing_to_show(ax: Axes, message: str) -> Axes:
+    """An empty chart that says, wrapped between words, why there is nothing to draw."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, textwrap.fill(message, width=70, break_long_words=False), ha="center", va="center",
+            transform=ax.transAxes, fontsize=10, color="#555555")
     return ax
 
 
@@ -146,6 +175,9 @@ def trend_trap(x: pd.Series, y: pd.Series, *, x_label: str, y_label: str, freq: 
 def kpi_waterfall(decomposition: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """The KPI's change between two periods as a waterfall: start, volume, engagement per post, outcomes per engagement, end."""
     ax = _ax(ax, (7, 3.5))
+    if decomposition["value"].isna().all():
+        reason = decomposition["na_reason"].dropna()
+        return _nothing_to_show(ax, "No decomposition: " + (str(reason.iloc[0]) if len(reason) else "no data"))
     steps = decomposition["step"].tolist()
     value = decomposition["value"].astype("Float64").fillna(0).astype(float).to_numpy()
     level = decomposition["level"].astype("Float64").fillna(0).astype(float).to_numpy()
@@ -208,6 +240,8 @@ def self_promotional_share(shares: pd.DataFrame, *, max_share: float = 0.2, ax: 
 def campaign_impact(daily: pd.DataFrame, *, label: str, ax: Axes | None = None) -> Axes:
     """The KPI against the counterfactual forecast (with its interval) before and after a dated change."""
     ax = _ax(ax)
+    if daily.empty:
+        return _nothing_to_show(ax, f"No {label} to compare before and after the change.")
     data = daily.assign(actual=daily["actual"].astype(float))
     sns.lineplot(data=data, x="date", y="actual", ax=ax, color="#1f4e79", label="actual", linewidth=0.9)
     post = data.loc[data["period"] == "post"]
@@ -216,4 +250,5 @@ def campaign_impact(daily: pd.DataFrame, *, label: str, ax: Axes | None = None) 
     if len(post):
         ax.axvline(post["date"].iloc[0], color="grey", linewidth=0.8)
     ax.legend(loc="upper left", fontsize=8)
+    _date_axis(ax)
     return _labels(ax, title=f"{label}: actual against the forecast without the change", ylabel=label)

@@ -14,16 +14,20 @@ import json
 import numbers
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import papermill
+from papermill.exceptions import strip_color
 
 from .chromium import print_to_pdf
 from .client import ClientConfig, read_config
 from .context import read_key_figures
-from .errors import EngagekitError
+from .errors import ClientNotReady, EngagekitError
 from .key_figures import key_figures
+from .preflight import check_client
 from .report_html import page
 
 __all__ = [
@@ -48,15 +52,23 @@ class ReportError(EngagekitError):
     notebook
         The notebook at fault (file name), where one is.
     cell
-        The index of the failed cell in the executed notebook, where a cell failed.
+        Where a cell failed: its position in the *source* notebook as JupyterLab shows it
+        when the notebook is opened, counting from 1 and counting every cell, markdown
+        included (:func:`_source_position`); None where no cell failed, or for the
+        parameters cell papermill injects (it is not in the source notebook).
     error
-        The error alone (e.g. ``"ValueError: the export is empty"``), without where it happened.
+        The error alone, as the last line of a traceback gives it (e.g.
+        ``"ValueError: the export is empty"``), on one line and cut to
+        :data:`MAX_ERROR_CHARS` characters, its start kept; without where it happened.
+    cell_source
+        The failed cell's first line of code (comments and blank lines skipped), shortened.
     """
 
     def __init__(self, message: str, *, notebook: str | None = None, cell: int | None = None,
-                 error: str | None = None):
+                 error: str | None = None, cell_source: str | None = None):
         super().__init__(message)
         self.notebook, self.cell, self.error = notebook, cell, error
+        self.cell_source = cell_source
 
 
 @dataclass(frozen=True)
@@ -69,8 +81,28 @@ class RenderedReport:
 
 
 def notebooks_dir() -> Path:
-    """The notebooks folder of this checkout of engagekit."""
-    return Path(__file__).resolve().parent.parent / "notebooks"
+    """The folder of engagekit's own notebooks (:data:`NOTEBOOKS`), found as package data.
+
+    The notebooks are the package's ``notebooks`` folder, looked up with
+    :func:`importlib.resources.files`: in a checkout (an editable install) it is a
+    link to the top-level notebooks/, in an installed wheel a copy of them.
+
+    Returns
+    -------
+    Path
+        The folder holding the notebooks (links resolved).
+
+    Raises
+    ------
+    ReportError
+        When engagekit is installed where its files are not on the file system
+        (e.g. in a zip archive): papermill reads the notebooks from a folder,
+        which ``--notebooks`` (``notebooks=``) then names.
+    """
+    folder = resources.files("engagekit").joinpath("notebooks")
+    if not isinstance(folder, Path):
+        raise ReportError(f"engagekit's notebooks are not in a folder on disk ({folder}); name one with --notebooks")
+    return folder.resolve()
 
 
 def safe_name(name: str) -> str:
@@ -109,7 +141,7 @@ def notebook_parameters(notebook: str | Path) -> dict[str, type | None]:
 
 
 def _source_dir(notebooks: str | Path | None) -> Path:
-    """The folder holding the notebooks of :data:`NOTEBOOKS`: ``notebooks``, else this checkout's notebooks/."""
+    """The folder holding the notebooks of :data:`NOTEBOOKS`: ``notebooks``, else :func:`notebooks_dir`."""
     return Path(notebooks) if notebooks is not None else notebooks_dir()
 
 
@@ -142,7 +174,7 @@ def check_parameters(
     parameters
         Parameter name -> value, for the report as a whole.
     notebooks
-        The folder holding the notebooks of :data:`NOTEBOOKS` (default: this checkout's notebooks/).
+        The folder holding the notebooks of :data:`NOTEBOOKS` (default: engagekit's own, :func:`notebooks_dir`).
 
     Returns
     -------
@@ -229,7 +261,75 @@ def parse_parameters(pairs: list[str], *, notebooks: str | Path | None = None) -
     return parsed
 
 
+#: Longest error text (type and message) a failure message quotes; a longer one is cut, its start kept.
+MAX_ERROR_CHARS = 300
+#: Longest first line of a failed cell's code a failure message quotes.
+MAX_CODE_CHARS = 100
+_INJECTED_TAG = "injected-parameters"
+_PARAMETERS_TAG = "parameters"
+_ERROR_MARKER_TAG = "papermill-error-cell-tag"
+
+
+def _shorten(text: str, *, limit: int) -> str:
+    """``text`` on one line (every run of white space one space), cut to ``limit`` characters with "..."."""
+    flat = " ".join(strip_color(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
+
+
+def _first_code_line(source: str) -> str:
+    """A cell's first line of code: the first line that is neither blank nor a comment (else the first non-blank)."""
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
+    code = next((line for line in lines if not line.startswith("#")), lines[0] if lines else "")
+    return _shorten(code, limit=MAX_CODE_CHARS)
+
+
+def _source_position(source: Path, err: papermill.PapermillExecutionError, *, parameterized: bool) -> int | None:
+    """Where the cell papermill reports as failed sits in the source notebook, as JupyterLab shows it.
+
+    papermill's ``cell_index`` counts from 0 over the notebook it ran, which is
+    not the source notebook: with parameters given, papermill adds a cell tagged
+    ``injected-parameters`` right after the cell tagged ``parameters`` (at the
+    top where there is none), or puts it in place of the source's own injected
+    cell; then it drops the cells tagged ``papermill-error-cell-tag`` (the
+    markers of an earlier failure). The same steps are taken here over the
+    source's cells to map the index back.
+
+    Returns
+    -------
+    int or None
+        The position counting from 1, every cell counted (markdown, raw and
+        code): the cell number a user counts to in JupyterLab. None for the
+        injected cell itself, which the source notebook does not hold.
+    """
+    try:
+        cells = nbformat.read(source, as_version=4).cells
+    except (OSError, ValueError):  # the source cannot be read again: no position rather than a wrong one
+        return None
+    tags = [set(cell.get("metadata", {}).get("tags", [])) for cell in cells]
+    positions: list[int | None] = list(range(1, len(cells) + 1))
+    if parameterized and not any(_INJECTED_TAG in t for t in tags):
+        at = next((i + 1 for i, t in enumerate(tags) if _PARAMETERS_TAG in t), 0)
+        positions.insert(at, None)
+        tags.insert(at, {_INJECTED_TAG})
+    ran = [position for position, t in zip(positions, tags, strict=True) if _ERROR_MARKER_TAG not in t]
+    position = ran[err.cell_index] if 0 <= err.cell_index < len(ran) else None
+    if position is not None and cells[position - 1].source == err.source:
+        return position
+    same = [i for i, cell in enumerate(cells, 1) if cell.cell_type == "code" and cell.source == err.source]
+    return same[0] if len(same) == 1 else position  # found by its code where papermill added cells otherwise
+
+
 def _run(name: str, source: Path, target: Path, parameters: dict[str, Any], cwd: Path) -> None:
+    """Run one notebook with papermill into ``target``.
+
+    Raises
+    ------
+    ReportError
+        When a cell fails: the notebook, the cell's position in the source notebook
+        (counting from 1, every cell counted, markdown included: the number JupyterLab
+        users count to when they open ``source``), its first line of code, and the
+        error's type and message, the message cut to :data:`MAX_ERROR_CHARS` characters.
+    """
     try:
         papermill.execute_notebook(
             str(source), str(target), parameters=parameters, cwd=str(cwd),
@@ -237,10 +337,14 @@ def _run(name: str, source: Path, target: Path, parameters: dict[str, Any], cwd:
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except papermill.PapermillExecutionError as err:
+        cell = _source_position(source, err, parameterized=bool(parameters))
+        code = _first_code_line(err.source or "")
+        error = _shorten(f"{err.ename}: {err.evalue}" if err.evalue else str(err.ename), limit=MAX_ERROR_CHARS)
+        where = f"cell {cell}" if cell is not None else "the parameters cell papermill added"
         raise ReportError(
-            f"notebook {name} failed in cell {err.cell_index} (execution count {err.exec_count}): "
-            f"{err.ename}: {err.evalue}. The partly executed notebook is kept at {target}",
-            notebook=name, cell=err.cell_index, error=f"{err.ename}: {err.evalue}",
+            f"notebook {name} failed in {where}" + (f" ({code})" if code else "") + f": {error}"
+            + ("" if error.endswith(".") else ".") + f" The partly executed notebook is kept at {target}",
+            notebook=name, cell=cell, error=error, cell_source=code or None,
         ) from None
 
 
@@ -250,6 +354,7 @@ def render_report(
     out: str | Path,
     notebooks: str | Path | None = None,
     parameters: dict[str, Any] | None = None,
+    check: bool | None = None,
 ) -> RenderedReport:
     """Run the three notebooks for ``client`` and write ``<out>/<client>/report.html``.
 
@@ -260,10 +365,13 @@ def render_report(
     out
         The output folder; the report goes to a sub-folder named after the client (:func:`safe_name`).
     notebooks
-        The folder holding the notebooks (default: this checkout's notebooks/).
+        The folder holding the notebooks (default: engagekit's own, :func:`notebooks_dir`).
     parameters
         Notebook parameters (e.g. period_start, kpi, max_lag, n_boot, seed): each is checked
         against the notebooks' parameters cells and given only to the notebooks that declare it.
+    check
+        Check the client's folder before any notebook runs (:func:`engagekit.preflight.check_client`).
+        Default: when the notebooks are engagekit's own (the check is of what they need).
 
     Returns
     -------
@@ -272,6 +380,10 @@ def render_report(
 
     Raises
     ------
+    ClientNotReady
+        Before any notebook runs, when the check of the client's folder
+        (:func:`engagekit.preflight.check_client`) finds an error; each is one line saying what to fix.
+        The check's warnings go into the report's appendix.
     ReportError
         Before any notebook runs, for an unknown parameter or one of the wrong type;
         after, when a notebook fails (naming it and the cell).
@@ -279,6 +391,12 @@ def render_report(
     config = client if isinstance(client, ClientConfig) else read_config(client)
     source_dir = _source_dir(notebooks)
     split = check_parameters(parameters, notebooks=source_dir)
+    warnings_found: list[str] = []
+    if check or (check is None and notebooks is None):
+        checked = check_client(config.path if config.path.is_file() else config.folder)
+        if not checked.ok:
+            raise ClientNotReady(config.folder, checked.errors())
+        warnings_found = checked.warnings()
     root = Path(out).resolve()
     target = root / safe_name(config.client)
     if target.parent != root:  # safe_name's promise, checked where the folder is made
@@ -297,7 +415,8 @@ def render_report(
     sections = [(title, path) for (_, title), path in zip(NOTEBOOKS, executed, strict=True)]
     html_path = target / "report.html"
     html_path.write_text(
-        page(figures=figures, sections=sections, display_name=config.display_name, branding=config.branding),
+        page(figures=figures, sections=sections, display_name=config.display_name, branding=config.branding,
+             data_check=warnings_found),
         encoding="utf-8",
     )
     return RenderedReport(html=html_path, key_figures=figures_path, notebooks=tuple(executed))

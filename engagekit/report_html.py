@@ -243,6 +243,7 @@ pre{white-space:pre-wrap;font-size:.85em;background:#fafafa;padding:.5em}
 
 def page(
     *, figures: dict[str, Any], sections: Sequence[tuple[str, Path]], display_name: str, branding: Branding,
+    data_check: Sequence[str] = (),
 ) -> str:
     """The report's HTML.
 
@@ -256,6 +257,9 @@ def page(
         The client's name as the title shows it.
     branding
         The client's logo (inlined) and primary colour (headings, borders, key numbers).
+    data_check
+        The warnings of the check before the report (:func:`engagekit.preflight.check_client`), one
+        sentence each: the appendix lists them first.
     """
     if not HEX_COLOUR.fullmatch(branding.primary_colour):
         raise ValueError(f"primary colour must be #rgb or #rrggbb, not {branding.primary_colour!r}")
@@ -266,6 +270,10 @@ def page(
         methods = notebook_html(notebook, appendix=True)
         if methods:
             appendix.append(f"<div class='appendix-part'><h3>{i}. {_e(title)}</h3>{methods}</div>")
+    if data_check:
+        items = "".join(f"<li>{_e(line)}</li>" for line in data_check)
+        appendix.insert(0, "<div class='appendix-part'><h3>What the data lacks</h3><p>The check of the client's exports "
+                        f"before this report found:</p><ul>{items}</ul></div>")
     toc = [("summary", "Executive summary")]
     toc += [(f"section-{i}", f"{i}. {title}") for i, (title, _) in enumerate(sections, 1)]
     toc.append(("appendix", "Appendix: methods and caveats"))

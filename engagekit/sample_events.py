@@ -17,6 +17,16 @@ Every visitor has one session. The sign-up funnel planted in it:
   (``newsletter_signups.csv``) is a visitor who went through all four steps,
   the ``sign_up`` at the CRM's time of sign-up, with the same UTM tags.
 
+A visitor who does not sign up comes from Google, directly, from Facebook or
+X without UTM tags (``t.co`` / referral), or through the UTM-tagged link of a
+post (:data:`_SOURCES`): the tags of a December sign-up of the
+:data:`LINK_DAYS` days before the visit, so that a tagged link is clicked by
+people who sign up and by people who do not, as links are. Who comes through
+a tagged link and which link it is are drawn from a stream of their own
+(``numpy.random.default_rng([seed, 4, 1])``); the tagged links take their
+share from the social sources only, so the same visitors come from social
+media as without them and the funnel's counts (``truth.yml``) are the same.
+
 A converting visitor's steps are minutes apart (``session_start`` 10 to 20
 minutes before the sign-up, the ``page_view`` 5 to 60 seconds after it, the
 ``form_start`` 30 seconds to 5 minutes before the sign-up). UTM tags travel on
@@ -31,6 +41,7 @@ the other sample files do not change with it.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import gzip
 import json
@@ -39,7 +50,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-__all__ = ["EVENTS_FILE", "FUNNEL_STEPS", "P_FORM_START", "P_PAGE_VIEW", "write_ga4_events"]
+__all__ = ["EVENTS_FILE", "FUNNEL_STEPS", "LINK_DAYS", "P_FORM_START", "P_PAGE_VIEW", "write_ga4_events"]
 
 EVENTS_FILE = "events_202512-000000000000.json.gz"
 FUNNEL_STEPS = ("session_start", "page_view", "form_start", "sign_up")
@@ -56,9 +67,12 @@ _PAGE = "https://brightpaw.example/newsletter"
 _SOURCES = [  # (source, medium, campaign, content) of visitors who do not sign up, and their weights
     (("google", "organic", "", ""), 0.35),
     (("", "", "", ""), 0.30),
-    (("facebook", "social", "", ""), 0.20),
-    (("t.co", "referral", "", ""), 0.15),
+    (("facebook", "social", "", ""), 0.10),
+    (None, 0.17),  # the UTM-tagged link of a post (_tagged_link); the social sources stay 0.35 in all
+    (("t.co", "referral", "", ""), 0.08),
 ]
+#: A visitor who does not sign up and comes through a tagged link has the tags of a sign-up of these days before.
+LINK_DAYS = dt.timedelta(days=3)
 
 
 def _micros(moment: dt.datetime) -> int:
@@ -118,6 +132,24 @@ def _journey(rng: np.random.Generator, steps: int, end: dt.datetime, tags: tuple
     ]
 
 
+def _tagged_link(rng: np.random.Generator, links: list[tuple[dt.datetime, tuple[str, str, str, str]]],
+                 end: dt.datetime) -> tuple[str, str, str, str]:
+    """The UTM tags of the post link a visitor who does not sign up clicked, for a visit ending at ``end``.
+
+    One of the tagged links of ``links`` (the December sign-ups', oldest first) that brought a sign-up in
+    the :data:`LINK_DAYS` before the visit, at random; the latest one before it where none did (the
+    first for a visit before them all); untagged Facebook where the month has no tagged sign-up.
+    """
+    if not links:
+        return _SOURCES[2][0]
+    times = [when for when, _ in links]
+    stop = bisect.bisect_right(times, end)
+    start = bisect.bisect_left(times, end - LINK_DAYS)
+    if start < stop:
+        return links[int(rng.integers(start, stop))][1]
+    return links[max(stop - 1, 0)][1]
+
+
 def write_ga4_events(folder: pathlib.Path, signups: list[dict], *, seed: int) -> tuple[pathlib.Path, dict]:
     """Write the December 2025 GA4 BigQuery export of the sample's website.
 
@@ -140,9 +172,14 @@ def write_ga4_events(folder: pathlib.Path, signups: list[dict], *, seed: int) ->
     december = [s for s in signups if _MONTH_START <= s["when"] < _MONTH_END]
     events: list[dict] = []
     reached = [len(december)] * len(FUNNEL_STEPS)
+    links = []
     for signup in december:
         tags = (signup["source"], signup["medium"], signup["campaign"], signup["content"])
         events += _journey(rng, 4, signup["when"], tags)
+        if signup["campaign"]:
+            links.append((signup["when"], tags))
+    links.sort(key=lambda link: link[0])
+    link_rng = np.random.default_rng([seed, 4, 1])  # its own stream: the visitors' steps and times do not change
     seconds_in_month = int((_MONTH_END - _MONTH_START).total_seconds())
     weights = np.array([w for _, w in _SOURCES])
     weights = weights / weights.sum()
@@ -151,7 +188,7 @@ def write_ga4_events(folder: pathlib.Path, signups: list[dict], *, seed: int) ->
         steps += int(steps == 2 and rng.random() < P_FORM_START)
         end = _MONTH_START + dt.timedelta(seconds=int(rng.integers(1200, seconds_in_month)))
         tags = _SOURCES[int(rng.choice(len(_SOURCES), p=weights))][0]
-        events += _journey(rng, steps, end, tags)
+        events += _journey(rng, steps, end, tags or _tagged_link(link_rng, links, end))
         for step in range(steps):
             reached[step] += 1
     rows = sorted(events,

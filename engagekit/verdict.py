@@ -144,14 +144,21 @@ def format_q(q: float) -> str:
 
 
 def verdict_sentences(rows, *, kpi: str) -> list[str]:
-    """Each verdict of ``rows`` (mappings, e.g. a verdict table's records) in plain words, a group once."""
+    """Each verdict of ``rows`` (mappings, e.g. a verdict table's records) in plain words, a group once,
+    and the metrics without enough data for the same reason in one sentence."""
     said: set[str] = set()
     out = []
+    short: dict[str, list[str]] = {}  # reason -> metrics without enough data for it
     for row in rows:
         if row["metric"] in said:
             continue
         said |= {row["metric"], row.get("group") or ""}
+        if row["verdict"] == NOT_ENOUGH:
+            short.setdefault(row.get("note") or "", []).append(row["metric"])
+            continue
         out.append(describe_verdict(row, kpi=kpi))
+    for note, metrics in short.items():
+        out.append(describe_verdict({"metric": ", ".join(metrics), "verdict": NOT_ENOUGH, "note": note}, kpi=kpi))
     return out
 
 

@@ -22,7 +22,7 @@ BAD_TIMEZONE = "<script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def clients(tmp_path_factory):
-    """The sample client; a copy whose KPI its data lacks (fails inside notebook 01); one with an invalid client.yml."""
+    """The sample client; a copy whose KPI its data lacks (stopped by the check); one with an invalid client.yml."""
     root = tmp_path_factory.mktemp("clients")
     broken = root / "broken"
     shutil.copytree(SAMPLE, broken)
@@ -57,16 +57,14 @@ def test_good_client_report_is_written(batch):
     assert (batch["out"] / row["key_figures"]).is_file()
 
 
-def test_failure_inside_a_notebook_names_notebook_cell_and_message(batch):
+def test_a_client_whose_kpi_the_data_lacks_stops_in_the_check_before_any_notebook(batch):
     row = batch["summary"].loc["broken"]
     assert row["status"] == "failed"
-    assert row["notebook"] == NOTEBOOKS[0][0]
-    assert "no outcome 'webinar_signup'" in row["message"]
+    assert pd.isna(row["notebook"]) and pd.isna(row["cell"])
+    assert row["message"].startswith("not ready: client.yml goal.kpis[0].outcome: no outcome 'webinar_signup' in outcomes")
+    assert "\n" not in row["message"]
     assert pd.isna(row["html"])
-    kept = nbformat.read(batch["out"] / "broken" / "notebooks" / row["notebook"], as_version=4)
-    ran = [c for c in kept.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
-    errors = [o for o in ran[row["cell"]].outputs if o.output_type == "error"]  # papermill's red markers aside
-    assert [e.ename for e in errors] == ["ConfigError"]
+    assert not (batch["out"] / "broken" / "notebooks").exists()
 
 
 def test_unreadable_config_is_a_failed_client(batch):
@@ -85,7 +83,7 @@ def test_summary_keeps_the_order_given(batch):
 def test_command_line_prints_the_summary_and_exits_1_when_a_client_failed(batch):
     assert batch["code"] == 1
     assert "1 of 3 clients rendered; 2 failed" in batch["printed"]
-    assert "01_goal_definition.ipynb" in batch["printed"]
+    assert "not ready: client.yml goal.kpis[0].outcome" in batch["printed"]
 
 
 def test_portfolio_csv_lists_the_good_client_with_its_key_figures(batch):

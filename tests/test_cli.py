@@ -28,7 +28,8 @@ def test_unknown_file_is_one_clear_line_and_exit_2(tmp_path, capsys):
     path.write_text("hello\n")
     assert main(["inspect", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("engagekit: error:") and "notes.csv" in err and "Supported formats" in err
+    assert err.startswith("engagekit: error:") and "notes.csv" in err and len(err.strip().splitlines()) == 1
+    assert "Fix: add to client.yml under files: - {path: notes.csv, format: generic" in err and len(err) < 600
 
 
 def test_inspect_format_skips_detection(capsys):
@@ -100,21 +101,25 @@ def test_check_lists_each_file_and_the_goal(tmp_path, capsys):
     folder = write_world(random_world(2), tmp_path)
     assert main(["check", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert "registrations.csv [generic -> outcomes]" in out and "[x_tweet_activity -> posts]" in out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.strip().startswith(("registrations", "tweet_"))}
+    assert rows["registrations.csv"][:2] == ["generic", "outcomes"]
+    assert any(row[:2] == ["x_tweet_activity", "posts"] for name, row in rows.items() if name.startswith("tweet_"))
     assert "Objective: registrations. KPI: daily registration count" in out
-    assert out.rstrip().endswith(" 0 dropped")
+    assert " 0 dropped\nready: the report can be rendered" in out
 
 
 def test_check_lists_dropped_rows_and_fails_on_them_only_when_strict(tmp_path, capsys):
     folder = _world_with_a_bad_registration(tmp_path)
     assert main(["check", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert "1 dropped: not a valid date/time" in out and out.rstrip().endswith(" 1 dropped")
+    assert "warning: registrations.csv: 1 of 1486 rows dropped (1 not a valid date/time)" in out
+    assert " 1 dropped\nready: the report can be rendered" in out
     assert main(["check", str(folder), "--strict"]) == 1
 
 
 def test_check_of_a_client_yml_with_an_unknown_time_zone_is_one_clear_line_and_exit_2(tmp_path, capsys):
     (tmp_path / "client.yml").write_text("client: broken\ntimezone: Mars/Olympus\n")
     assert main(["check", str(tmp_path)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("engagekit: error:") and "Mars/Olympus" in err and len(err.strip().splitlines()) == 1
+    out = capsys.readouterr().out
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Mars/Olympus" in errors[0] and "timezone" in errors[0]

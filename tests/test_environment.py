@@ -19,4 +19,4 @@ def test_environment_matches_pyproject():
     conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert conda == wanted
-    assert "-e ." in pip
+    assert "." in pip and "-e ." not in pip

@@ -437,8 +437,8 @@ def test_too_few_days_gives_every_row_the_reason_and_no_test():
     t = model.tests
     assert list(t.columns) == TEST_COLUMNS
     assert t["metric"].tolist() == ["driver", "noise"]
-    assert t["reason"].str.startswith("needs at least 56 days").all()
-    assert t["reason"].str.endswith(f"has {60 - WINDOW}").all()
+    assert (t["reason"] == "the engagement and signups data cover 60 days together, and at least "
+            f"{56 + WINDOW} are needed: 56 days with signups, each with the {WINDOW} days of engagement before it").all()
     assert t["p_value"].isna().all() and not t["selected"].any()
     assert model.n == 60 - WINDOW
 

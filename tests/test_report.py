@@ -269,10 +269,11 @@ def test_failing_notebook_names_notebook_and_cell_and_keeps_it(tmp_path, broken_
         render_report(SAMPLE, out=tmp_path / "out", notebooks=broken_notebooks)
     message = str(err.value)
     assert "01_goal_definition.ipynb" in message
-    assert "cell 4" in message  # the injected parameters cell shifts the inserted cell from 3 to 4
+    assert "cell 4 (raise ValueError('the export is empty'))" in message  # inserted at index 3: the 4th cell
     assert "ValueError: the export is empty" in message
     assert (err.value.notebook, err.value.cell, err.value.error) == (
         "01_goal_definition.ipynb", 4, "ValueError: the export is empty")
+    assert err.value.cell_source == "raise ValueError('the export is empty')"
     kept = tmp_path / "out" / "brightpaw" / "notebooks" / NOTEBOOKS[0][0]
     assert kept.is_file()
     assert not (tmp_path / "out" / "brightpaw" / "report.html").exists()

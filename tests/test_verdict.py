@@ -117,7 +117,8 @@ def test_a_short_kpi_is_not_enough_data_with_no_lag_or_detectable_effect():
     metrics, kpi = planted()
     table = verdicts(ek.lead_model(metrics.iloc[:60], kpi.iloc[:60])).set_index("metric")
     assert (table["verdict"] == NOT_ENOUGH).all()
-    note = "needs at least 56 days with registration and the 28 days of engagement before each, has 32"
+    note = ("the engagement and registration data cover 60 days together, and at least 84 are needed: "
+            "56 days with registration, each with the 28 days of engagement before it")
     assert table.loc["reactions", "note"] == note
     assert table[["lag", "effect", "min_detectable_effect"]].isna().all().all()
     row = table.loc["reactions"].rename(None).to_dict() | {"metric": "reactions"}

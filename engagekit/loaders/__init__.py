@@ -15,6 +15,8 @@ import pandas as pd
 from .. import schema
 from ..errors import ExportError, UnknownFormatError
 from ._base import FORMATS, ExportFormat, LoadOptions, LoadReport, LoadResult
+from ._closest import unrecognised_message
+from ._coverage import declared_by_name, file_coverage
 from ._text import head_text
 
 # Registration order is detection order: more specific formats first.
@@ -71,7 +73,9 @@ def detect_format(path: str | Path) -> ExportFormat:
     Raises
     ------
     UnknownFormatError
-        No loader recognises the file; the message lists the supported formats.
+        No loader recognises the file; the message gives the fix first (a ``format: generic``
+        entry for client.yml with a guessed column mapping), then the file's columns and the
+        closest formats by header (at most three, with the columns that matched).
     """
     path = Path(path)
     if not path.is_file():
@@ -80,12 +84,7 @@ def detect_format(path: str | Path) -> ExportFormat:
     for fmt in FORMATS.values():
         if fmt.detectable and fmt.sniff(head, path.name):
             return fmt
-    raise UnknownFormatError(
-        path,
-        "no loader recognises this file. Supported formats: "
-        + _supported()
-        + ". For any other CSV, give a column mapping (format: generic) in client.yml.",
-    )
+    raise UnknownFormatError(path, unrecognised_message(path, head, FORMATS))
 
 
 def read_export(
@@ -151,6 +150,9 @@ def read_export(
     frame = fmt.parse(path, report, options)
     frame = schema.conform(frame, target)
     report.rows_loaded = len(frame)
+    if report.declared is None:
+        report.declared = declared_by_name(path, fmt.name)
+    report.covers = file_coverage(frame, target, tz=tz, declared=report.declared)
     if not report.is_balanced():
         raise AssertionError(f"loader {fmt.name} lost rows: {report.summary()}")
     return LoadResult(table=target, format=fmt.name, frame=frame, report=report)

@@ -266,6 +266,12 @@ def preamble_dates(values: Sequence[str]) -> tuple[date, date]:
     return start, end
 
 
+def declare_period(report: LoadReport, start: date | None, end: date | None) -> None:
+    """Record the period a report's preamble declares (nothing when a date is missing or the two are reversed)."""
+    if start is not None and end is not None and start <= end:
+        report.declared = (pd.Timestamp(start).as_unit("us"), pd.Timestamp(end).as_unit("us"))
+
+
 def without_totals(
     records: Sequence[Record], is_totals: Callable[[int, Record], bool], report: LoadReport
 ) -> list[Record]:

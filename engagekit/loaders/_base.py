@@ -47,7 +47,11 @@ class LoadReport:
     ``rows_read == rows_loaded + rows_merged + rows_totals + sum(rows_dropped.values())``.
     ``columns`` maps each canonical column to the header it was read from;
     ``replaced`` counts rows a later export of the same post or order replaced
-    when a client folder was loaded.
+    when a client folder was loaded. ``declared`` is the period the export says
+    it holds (in its file name or its preamble; first and last local day), where
+    the format says one; ``covers`` the local days the file covers: from its
+    first row (or the declared start, if earlier) to its last row (or the
+    declared end, if later), None for a file with neither.
     """
 
     file: str
@@ -62,6 +66,8 @@ class LoadReport:
     warnings: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
     replaced: int = 0
+    declared: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    covers: tuple[pd.Timestamp, pd.Timestamp] | None = None
 
     def drop(self, line: int, reason: str, *, column: str | None = None, value: Any = None) -> None:
         """Record one dropped row under ``reason``."""
@@ -99,6 +105,8 @@ class LoadReport:
         for reason, count in sorted(self.rows_dropped.items()):
             parts.append(f"{count} dropped: {reason}")
         text = ", ".join(parts)
+        if self.covers is not None:
+            text += f"; covers {self.covers[0].date()} to {self.covers[1].date()}"
         for message in self.warnings:
             text += f"\n  warning: {message}"
         return text

@@ -92,6 +92,7 @@ from ._analytics import (
     channel_from_source,
     comma_decimal_language,
     detect_number_style,
+    declare_period,
     preamble_dates,
     read_metric,
     report_dates,
@@ -374,6 +375,7 @@ def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame
     sections = [s for s in _sections(decode(path, report)) if s.records]
     channel_column = options.extra.get("channel_column")
     start, end = _preamble_dates(sections)
+    declare_period(report, start, end)
     dated = [s for s in sections if _has_date(s)]
     day = None
     if not dated:

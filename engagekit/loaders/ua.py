@@ -111,6 +111,7 @@ from ._analytics import (
     channel_from_source,
     comma_decimal_language,
     detect_number_style,
+    declare_period,
     preamble_dates,
     read_metric,
     report_dates,
@@ -415,6 +416,7 @@ def _drop_block(block: _Block, report: LoadReport, reason: str, n_dimensions: in
 def _parse(path: Path, report: LoadReport, options: LoadOptions) -> pd.DataFrame:
     comments, blocks = _split(decode(path, report))
     start, end = _date_range(path, comments)
+    declare_period(report, start, end)
     report.rows_read = sum(len(b.data) for b in blocks)
     tables = [b for b in blocks if not _is_series(b)]
     series = [b for b in blocks if _is_series(b)]
