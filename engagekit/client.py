@@ -19,7 +19,7 @@ from .errors import ConfigError
 from .loaders import FORMATS, read_export
 from .loaders._base import LoadReport, LoadResult
 
-__all__ = ["Branding", "ClientConfig", "FileSpec", "LabelsSpec", "Dataset", "assemble", "client_files", "load_client", "read_config", "read_file", "read_labels"]
+__all__ = ["Branding", "ClientConfig", "FileSpec", "LabelsSpec", "Dataset", "assemble", "client_config", "client_files", "load_client", "read_config", "read_file", "read_labels"]
 
 CONFIG_NAME = "client.yml"
 #: Files in a client folder that are not data.
@@ -524,12 +524,15 @@ def load_client(path: str | Path) -> Dataset:
     (the later file's reported values win). Each row that gave way is counted
     in its file's report (``replaced``).
     """
+    config = client_config(path)
+    return assemble(config, [read_file(spec, config) for spec in client_files(config)])
+
+
+def client_config(path: str | Path) -> ClientConfig:
+    """The settings of a client folder or its client.yml: :func:`read_config`, or for a folder of
+    exports without a client.yml, the defaults (named after the folder, in UTC)."""
     path = Path(path)
-    config = _default_config(path) if path.is_dir() and not (path / CONFIG_NAME).exists() else read_config(path)
-    results = []
-    for spec in client_files(config):
-        results.append(read_file(spec, config))
-    return assemble(config, results)
+    return _default_config(path) if path.is_dir() and not (path / CONFIG_NAME).exists() else read_config(path)
 
 
 def client_files(config: ClientConfig) -> list[FileSpec]:

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .client import ClientConfig, Dataset, assemble, client_files, read_config, read_file
-from .client import _default_config, CONFIG_NAME
+from .client import ClientConfig, Dataset, assemble, client_config, client_files, read_file
 from .distributed_lag import TAIL_DAYS
 from .errors import ConfigError, EngagekitError
 from .goals import Goal
@@ -173,8 +172,7 @@ def check_client(path: str | Path, *, max_lag: int = 7) -> ClientCheck:
         problems.append(("error", str(path), "no such folder: give the client's folder (engagekit init FOLDER writes one)"))
         return ClientCheck(client=folder, files=_files_frame([]), problems=pd.DataFrame(problems, columns=PROBLEM_COLUMNS).astype("str"))
     try:
-        config: ClientConfig = (_default_config(path) if path.is_dir() and not (path / CONFIG_NAME).exists()
-                                else read_config(path))
+        config: ClientConfig = client_config(path)
         specs = client_files(config)
     except ConfigError as err:
         problems.append(("error", err.file and Path(err.file).name or str(path), _error_text(err)
