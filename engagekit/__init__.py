@@ -41,6 +41,7 @@ from .metrics import AGGREGATIONS, RATE_DEFINITIONS, describe_rate, period_engag
 from .preflight import ClientCheck, check_client
 from .recovery import score_verdicts
 from .sample_truth import Driver, Fatigue, Launch, SampleTruth, random_truth
+from .text import say, wrap_text
 from .series import daily_activity, daily_engagement, daily_outcomes, daily_traffic, engagement_series, kpi_series
 from .user_level import engaged_vs_not, social_visits
 from .verdict import describe_verdict, verdicts
@@ -49,6 +50,8 @@ from .verdict import describe_verdict, verdicts
 __version__ = "0.1.0"
 
 __all__ = [
+    "say",
+    "wrap_text",
     "ClientCheck",
     "ClientNotReady",
     "check_client",
