@@ -31,7 +31,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    """Render every client; a usage error (a bad --param, clashing client names) stops it before it starts (exit 2)."""
+    """Render every client. Exit 0 when all rendered; 1 when a notebook failed; 2 when the clients that failed
+    were all stopped before any notebook (a client.yml, export or goal to fix: the check's lines say what), and
+    for a usage error (a bad --param, clashing client names) that stops the batch before it starts."""
     from .batch import PORTFOLIO_NAME, SUMMARY_NAME, run_batch
     from .report import ReportError, parse_parameters
 
@@ -50,7 +52,10 @@ def _batch(args: argparse.Namespace) -> int:
     print(f"{len(summary) - failed} of {len(summary)} clients rendered; {failed} failed")
     for name in (SUMMARY_NAME, f"{PORTFOLIO_NAME}.csv", f"{PORTFOLIO_NAME}.html"):
         print(f"{args.out}/{name}")
-    return 1 if failed else 0
+    if not failed:
+        return 0
+    in_a_notebook = summary["notebook"].notna() & (summary["status"] == "failed")
+    return 1 if in_a_notebook.any() else 2
 
 
 def _check(args: argparse.Namespace) -> int:

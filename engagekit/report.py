@@ -334,7 +334,9 @@ def _run(name: str, source: Path, target: Path, parameters: dict[str, Any], cwd:
         papermill.execute_notebook(
             str(source), str(target), parameters=parameters, cwd=str(cwd),
             progress_bar=False, log_output=False, report_mode=True,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # the kernel's own log stays quiet: at shutdown ipykernel logs the interrupt it is sent
+            # ("KeyboardInterrupt caught in kernel") at ERROR; a failing cell is reported by papermill
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except papermill.PapermillExecutionError as err:
         cell = _source_position(source, err, parameterized=bool(parameters))

@@ -80,8 +80,8 @@ def test_summary_keeps_the_order_given(batch):
     assert list(batch["summary"]["status"]) == ["ok", "failed", "failed"]
 
 
-def test_command_line_prints_the_summary_and_exits_1_when_a_client_failed(batch):
-    assert batch["code"] == 1
+def test_command_line_prints_the_summary_and_exits_2_when_the_failed_clients_stopped_before_any_notebook(batch):
+    assert batch["code"] == 2
     assert "1 of 3 clients rendered; 2 failed" in batch["printed"]
     assert "not ready: client.yml goal.kpis[0].outcome" in batch["printed"]
 

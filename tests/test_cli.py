@@ -123,3 +123,19 @@ def test_check_of_a_client_yml_with_an_unknown_time_zone_is_one_clear_line_and_e
     out = capsys.readouterr().out
     errors = [line for line in out.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "Mars/Olympus" in errors[0] and "timezone" in errors[0]
+
+
+def test_report_of_a_client_the_check_refuses_exits_2_before_any_notebook(tmp_path, capsys):
+    import shutil
+
+    from paths import SAMPLE
+
+    client = tmp_path / "client"
+    client.mkdir()
+    for name in ("client.yml", "newsletter_signups.csv"):
+        shutil.copy(SAMPLE / name, client / name)
+    assert main(["report", str(client), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"engagekit: error: {client} cannot be rendered; fix these, then run engagekit check {client}:")
+    assert "\n  - posts: no export with posts was read" in err
+    assert not (tmp_path / "out").exists()

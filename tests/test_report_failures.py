@@ -119,3 +119,12 @@ def test_batch_summary_holds_the_same_cell_and_the_short_message(tmp_path):
     assert row["message"].startswith(f'KeyError: "{LONG_START}') and len(row["message"]) <= MAX_ERROR_CHARS
     written = pd.read_csv(tmp_path / "out" / "batch_summary.csv", dtype={"cell": "Int64"})
     assert written.loc[0, "cell"] == 3 and written.loc[0, "message"] == row["message"]
+
+
+def test_batch_command_exits_1_when_a_notebook_failed(tmp_path, capsys):
+    from engagekit.cli import main
+
+    notebooks = _notebooks(tmp_path / "notebooks", [_code(PARAMETERS, tags=["parameters"]), _code("1 / 0")])
+    code = main(["batch", str(SAMPLE), "--out", str(tmp_path / "out"), "--notebooks", str(notebooks)])
+    assert code == 1
+    assert "ZeroDivisionError: division by zero" in capsys.readouterr().out
