@@ -315,7 +315,7 @@ def test_teacher_version_with_another_scenario_passes_every_check(teacher):
 
 def test_teacher_version_shows_that_the_method_finds_the_planted_lead(teacher):
     answer = next(cell for cell in tagged(teacher, "answer") if "lag_answer" in cell.source)
-    printed = "".join(o.get("text", "") for o in answer.outputs)
+    printed = " ".join("".join(o.get("text", "") for o in answer.outputs).split())  # the sentences are wrapped
     assert "What the method found: Create content -> get engagement -> registration? comments precede registration by about 2 days" in printed
 
 
