@@ -40,8 +40,7 @@ __all__ = [
     "SEARCH_SOURCES",
     "VIDEO_SOURCES",
     "UNASSIGNED",
-    "default_channel_group",
-]
+    "default_channel_group", "traffic_channel"]
 
 SOCIAL_SOURCES: tuple[str, ...] = (
     "facebook", "fb", "instagram", "ig", "twitter", "x", "t.co", "linkedin",
@@ -135,3 +134,14 @@ def default_channel_group(
     choices = [name for _, name in rules]
     channels = np.select(conditions, choices, default=UNASSIGNED) if n else np.array([], dtype=object)
     return pd.Series(list(channels), dtype="str", index=source.index)
+
+
+def traffic_channel(traffic: pd.DataFrame) -> pd.Series:
+    """Each traffic row's GA4 default channel group: the ``channel`` column, else worked out from source/medium."""
+    channel = traffic["channel"].astype("str")
+    missing = channel.isna()
+    if missing.any():
+        rows = traffic.loc[missing]
+        channel = channel.copy()
+        channel.loc[missing] = default_channel_group(rows["source"], rows["medium"], rows["campaign"]).to_numpy()
+    return channel

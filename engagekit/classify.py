@@ -50,6 +50,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._arrow import as_arrow
+from .labels import LABEL_COLUMNS, check_labels, empty_labels
+from .schema import AUDIENCE_CENTRED, CATEGORIES, MEDIA_TYPES, SELF_PROMOTIONAL, UNCLASSIFIED, normalise_media_type
 from .utm import URL_PATTERN
 
 __all__ = [
@@ -70,25 +72,9 @@ __all__ = [
     "describe_classifier",
 ]
 
-SELF_PROMOTIONAL: tuple[str, ...] = ("offer", "product", "company_news")
-AUDIENCE_CENTRED: tuple[str, ...] = ("educational", "entertaining", "inspirational", "community")
-CATEGORIES: tuple[str, ...] = SELF_PROMOTIONAL + AUDIENCE_CENTRED
-UNCLASSIFIED = "unclassified"
 DECIDED_BY: tuple[str, ...] = ("user label", "media type", "rule", "classifier")
-MEDIA_TYPES: tuple[str, ...] = ("photo", "video", "carousel", "link", "text", "unknown")
 #: Fewest user labels a text classifier is trained on.
 MIN_LABELS = 50
-#: Columns of a labels frame (``platform`` may be NA: the label then applies to the post id on any platform).
-LABEL_COLUMNS: tuple[str, ...] = ("platform", "post_id", "category")
-
-#: The platforms' media type words -> engagekit's media type.
-_MEDIA_ALIASES: dict[str, str] = {
-    **dict.fromkeys(("photo", "image", "picture", "photos", "images", "gif", "animated_gif"), "photo"),
-    **dict.fromkeys(("video", "videos", "reel", "reels", "short", "shorts", "live", "live_video", "igtv"), "video"),
-    **dict.fromkeys(("carousel", "carousel_album", "album", "multi_photo", "document", "slideshow"), "carousel"),
-    **dict.fromkeys(("link", "links", "article", "share", "shared_story", "url"), "link"),
-    **dict.fromkeys(("text", "status", "note", "post", "tweet", "poll"), "text"),
-}
 #: Media types whose post without words is still something to look at.
 _VISUAL = ("photo", "video", "carousel")
 
@@ -144,53 +130,6 @@ _OUTPUT = {
     "first_person": "int64", "second_person": "int64", "media_type": "str", "decided_by": "str",
     "classifier_probability": "Float64",
 }
-
-
-def empty_labels() -> pd.DataFrame:
-    """A labels frame without rows: ``platform, post_id, category`` (all ``str``)."""
-    return pd.DataFrame({col: pd.Series(dtype="str") for col in LABEL_COLUMNS})
-
-
-def normalise_media_type(media_type: pd.Series) -> pd.Series:
-    """The platforms' media type words as one of :data:`MEDIA_TYPES` (``unknown`` where NA or unrecognised)."""
-    words = media_type.astype("str").str.strip().str.lower().str.replace(r"[\s-]+", "_", regex=True)
-    return words.map(_MEDIA_ALIASES).fillna("unknown").astype("str")
-
-
-def check_labels(labels: pd.DataFrame, *, source: str = "labels") -> pd.DataFrame:
-    """Validate and tidy a labels frame: ``platform, post_id, category`` as ``str``, one row per post.
-
-    Category names are matched case-insensitively (``Offer`` is ``offer``);
-    blank categories are dropped (a post the user has not labelled yet).
-
-    Raises
-    ------
-    ValueError
-        Naming ``source`` when a column is missing, a category is unknown (listing
-        them with the allowed ones) or a post has two different labels.
-    """
-    missing = [c for c in ("post_id", "category") if c not in labels.columns]
-    if missing:
-        raise ValueError(f"{source}: missing column(s) {missing}; it has {list(labels.columns)}")
-    out = pd.DataFrame({
-        "platform": labels["platform"].astype("str").str.strip().str.lower() if "platform" in labels
-        else pd.Series(pd.NA, index=labels.index, dtype="str"),
-        "post_id": labels["post_id"].astype("str").str.strip(),
-        "category": labels["category"].astype("str").str.strip().str.lower().str.replace(" ", "_"),
-    })
-    out["platform"] = out["platform"].where(out["platform"].fillna("") != "")
-    out = out.loc[out["category"].fillna("") != ""]
-    out = out.loc[out["post_id"].fillna("") != ""]
-    unknown = sorted(set(out["category"]) - set(CATEGORIES))
-    if unknown:
-        raise ValueError(f"{source}: unknown categories {unknown}; allowed: {list(CATEGORIES)}")
-    out = out.drop_duplicates().reset_index(drop=True)
-    clash = out.loc[out.duplicated(["platform", "post_id"], keep=False)]
-    if not clash.empty:
-        raise ValueError(
-            f"{source}: posts labelled with two different categories: {sorted(set(clash['post_id']))[:20]}"
-        )
-    return out.astype("str")
 
 
 def _lookup(posts: pd.DataFrame, tidy: pd.DataFrame) -> pd.Series:

@@ -14,7 +14,7 @@ import pandas as pd
 import yaml
 
 from . import schema
-from .classify import LABEL_COLUMNS, check_labels, empty_labels
+from .labels import LABEL_COLUMNS, check_labels, empty_labels
 from .errors import ConfigError
 from .loaders import FORMATS, read_export
 from .loaders._base import LoadReport, LoadResult

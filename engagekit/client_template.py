@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from . import schema
-from .classify import CATEGORIES
+from .schema import CATEGORIES
 from .client import CONFIG_NAME, DEFAULT_PRIMARY_COLOUR, LOGO_TYPES, NOT_DATA, check_client_name, check_timezone
 from .goals import goal_template_yaml
 from .loaders import FORMATS

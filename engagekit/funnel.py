@@ -40,7 +40,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .channels import SOCIAL_CHANNELS, UNASSIGNED, default_channel_group
+from .channels import SOCIAL_CHANNELS, UNASSIGNED, default_channel_group, traffic_channel
+from .coverage import NOT_REPORTED_BY, UNKNOWN, stage_availability
 from .goals import KPI, Goal
 from .series import local_day
 
@@ -76,16 +77,10 @@ NOT_SOCIAL = "(not social)"
 NO_POST = "(no post that day)"
 NO_CAMPAIGN = "(no campaign)"
 UNCLASSIFIED = "(unclassified)"
-UNKNOWN = "(unknown)"
 NOT_JOINED_NOTE = "traffic and outcomes not joined to any post: no post stages"
 POST_SOURCE = "posts (by publish day)"
 SOCIAL_SOURCE = "traffic (Organic/Paid Social channels)"
 #: Which platforms' exports never report a post stage (said in the note when the stage has no data).
-NOT_REPORTED_BY: dict[str, dict[str, str]] = {
-    "link_clicks": {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube"},
-    "reach": {"x": "X"},
-    "profile_visits": {"youtube": "YouTube", "tiktok": "TikTok"},
-}
 _UTM_JOINS = ("utm_content", "utm_campaign")
 
 
@@ -116,52 +111,11 @@ def _empty(by: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
-def traffic_channel(traffic: pd.DataFrame) -> pd.Series:
-    """Each traffic row's GA4 default channel group: the ``channel`` column, else worked out from source/medium."""
-    channel = traffic["channel"].astype("str")
-    missing = channel.isna()
-    if missing.any():
-        rows = traffic.loc[missing]
-        channel = channel.copy()
-        channel.loc[missing] = default_channel_group(rows["source"], rows["medium"], rows["campaign"]).to_numpy()
-    return channel
-
-
 def _outcome_channel(outcomes: pd.DataFrame) -> pd.Series:
     """GA4 channel group of each outcome from its source/medium tags; NA where it has neither."""
     channel = default_channel_group(outcomes["source"], outcomes["medium"], outcomes["campaign"]).astype("str")
     untagged = outcomes["source"].isna() & outcomes["medium"].isna()
     return channel.mask(untagged.to_numpy())
-
-
-def stage_availability(posts: pd.DataFrame, traffic: pd.DataFrame, stages: Sequence[str]) -> dict[str, str | None]:
-    """Why each non-KPI funnel stage has no data in ``posts``/``traffic`` (``None`` where it has data).
-
-    ``posts`` and ``traffic`` are the rows of the period under review.
-    """
-    reasons: dict[str, str | None] = {}
-    for stage in stages:
-        if stage == "social_sessions":
-            if traffic.empty:
-                reasons[stage] = "no traffic data in the period (no web analytics rows for these days)"
-            elif traffic["sessions"].isna().all():
-                reasons[stage] = "the traffic data in the period does not report sessions"
-            else:
-                reasons[stage] = None
-            continue
-        if stage not in posts.columns:
-            reasons[stage] = f"posts have no {stage!r} column"
-        elif posts.empty:
-            reasons[stage] = "no post in the period"
-        elif posts[stage].notna().any():
-            reasons[stage] = None
-        else:
-            counts = posts["platform"].fillna(UNKNOWN).value_counts().sort_index()
-            found = ", ".join(f"{p} ({n} posts)" for p, n in counts.items())
-            never = sorted({NOT_REPORTED_BY.get(stage, {}).get(p) for p in counts.index} - {None})
-            hint = f"; {' and '.join(never)} {'do' if len(never) > 1 else 'does'} not report it" if never else ""
-            reasons[stage] = f"no post in the period reports {stage.replace('_', ' ')} (posts in the period: {found}{hint})"
-    return reasons
 
 
 def funnel_caveats(frame: pd.DataFrame) -> list[str]:

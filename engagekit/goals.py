@@ -545,7 +545,8 @@ class Goal:
             (its value), ``level`` (``ok``, ``warning``: the analysis runs with NA there,
             ``error``: it cannot run), ``detail``.
         """
-        from .funnel import stage_availability, traffic_channel
+        from .channels import traffic_channel
+        from .coverage import stage_availability
 
         tz = dataset.config.timezone
         posts, traffic, outcomes = _in_period(dataset, tz, self.start, self.end)

@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import yaml
 
-from .classify import SELF_PROMOTIONAL
+from .schema import SELF_PROMOTIONAL
 from .sample_events import write_ga4_events
 from .sample_page import (
     BASE_LOSS_RATE,

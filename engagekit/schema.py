@@ -22,6 +22,12 @@ import pandas as pd
 from ._arrow import missing_str
 
 __all__ = [
+    "AUDIENCE_CENTRED",
+    "CATEGORIES",
+    "MEDIA_TYPES",
+    "SELF_PROMOTIONAL",
+    "UNCLASSIFIED",
+    "normalise_media_type",
     "TABLES",
     "PLATFORMS",
     "METRIC_DTYPES",
@@ -227,3 +233,27 @@ def column_order(table: str) -> list[str]:
 def dtypes(table: str) -> Mapping[str, str]:
     """The canonical dtype of each column of ``table``."""
     return dict(_columns(table))
+
+
+# --------------------------------------------------------------------------- content categories
+
+#: The content categories of posts: self-promotional ones (about the company) and audience-centred ones.
+SELF_PROMOTIONAL: tuple[str, ...] = ("offer", "product", "company_news")
+AUDIENCE_CENTRED: tuple[str, ...] = ("educational", "entertaining", "inspirational", "community")
+CATEGORIES: tuple[str, ...] = SELF_PROMOTIONAL + AUDIENCE_CENTRED
+UNCLASSIFIED = "unclassified"
+MEDIA_TYPES: tuple[str, ...] = ("photo", "video", "carousel", "link", "text", "unknown")
+#: The platforms' media type words -> engagekit's media type.
+_MEDIA_ALIASES: dict[str, str] = {
+    **dict.fromkeys(("photo", "image", "picture", "photos", "images", "gif", "animated_gif"), "photo"),
+    **dict.fromkeys(("video", "videos", "reel", "reels", "short", "shorts", "live", "live_video", "igtv"), "video"),
+    **dict.fromkeys(("carousel", "carousel_album", "album", "multi_photo", "document", "slideshow"), "carousel"),
+    **dict.fromkeys(("link", "links", "article", "share", "shared_story", "url"), "link"),
+    **dict.fromkeys(("text", "status", "note", "post", "tweet", "poll"), "text"),
+}
+
+
+def normalise_media_type(media_type: pd.Series) -> pd.Series:
+    """The platforms' media type words as one of :data:`MEDIA_TYPES` (``unknown`` where NA or unrecognised)."""
+    words = media_type.astype("str").str.strip().str.lower().str.replace(r"[\s-]+", "_", regex=True)
+    return words.map(_MEDIA_ALIASES).fillna("unknown").astype("str")
