@@ -7,7 +7,7 @@ texts (its distinct texts, links taken out), each followed by 0-12 random words
 (some non-ASCII: accented words and emoji)
 and, for most, a link (a random t.co link, a shop product page, a blog page or a
 sale page with UTM tags); 3% have no text. Then times
-``engagekit.classify.classify_posts`` (rules only, no labels): the median of
+``engagekit.analyses.classify.classify_posts`` (rules only, no labels): the median of
 ``--repeat`` runs, against the goal "under 5 s on this 2-core machine"; and, as
 the baseline of the ratio, once, a per-post loop over the same rules with
 Python's ``re`` (the first rule that matches, no link rule, labels or pronoun
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engagekit import load_client  # noqa: E402
-from engagekit.classify import RULES, classify_posts  # noqa: E402
+from engagekit.analyses.classify import RULES, classify_posts  # noqa: E402
 
 GOAL_SECONDS = 5.0
 WORDS = ("dog cat walk treat bowl leash park morning evening rain sun happy tired friend vet food "

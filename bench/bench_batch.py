@@ -2,7 +2,7 @@
 
     python bench/bench_batch.py [--clients 20] [--jobs 2] [--n-boot 1000] [--keep DIR]
 
-Writes ``--clients`` sample clients (``engagekit.sample.write_sample`` with seeds
+Writes ``--clients`` sample clients (``engagekit.teaching.sample.write_sample`` with seeds
 1..N, named client01..clientNN) into a temporary folder, then renders all of them
 with ``engagekit.run_batch`` twice: ``jobs=1``, then ``jobs=--jobs``, each into its
 own output folder, timing the wall clock of each run. Prints the parallel/serial
@@ -34,7 +34,7 @@ import nbformat
 import papermill
 
 from engagekit import run_batch
-from engagekit.sample import write_sample
+from engagekit.teaching.sample import write_sample
 
 from _timing import median_seconds
 

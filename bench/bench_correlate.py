@@ -19,8 +19,8 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 
-import engagekit.correlate as correlate
-from engagekit.correlate import LaggedCorrelation
+import engagekit.analyses.evidence.correlate as correlate
+from engagekit.analyses.evidence.correlate import LaggedCorrelation
 
 from _timing import median_seconds
 

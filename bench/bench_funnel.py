@@ -153,7 +153,7 @@ def pandas_funnel(events: pd.DataFrame, *, steps: list[str], window: str) -> tup
 
 _MEMORY_PROBE = """
 import json, sys
-from engagekit.event_funnel import EventFunnel
+from engagekit.analyses.event_funnel import EventFunnel
 funnel = EventFunnel(steps=json.loads(sys.argv[2]), window="7D", threads=int(sys.argv[3]), memory_limit=sys.argv[4])
 funnel(sys.argv[1])
 print(json.dumps({"peak": peak()}))
@@ -174,7 +174,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--memory-limit", default="3GB")
     args = parser.parse_args()
-    from engagekit.event_funnel import EventFunnel
+    from engagekit.analyses.event_funnel import EventFunnel
 
     funnel = EventFunnel(steps=STEPS, window="7D", threads=args.threads, memory_limit=args.memory_limit)
     with tempfile.TemporaryDirectory() as folder:

@@ -5,13 +5,13 @@
 
 Two generators draw the clients (``--generator both``, the default, runs both):
 
-* ``sample``: for each seed ``s``, :func:`engagekit.sample_truth.random_truth` draws a truth (no
+* ``sample``: for each seed ``s``, :func:`engagekit.teaching.sample_truth.random_truth` draws a truth (no
   driver, one or two among reactions, comments, shares and link clicks; one exact lag of 0 to 7
   days; the drivers cause 15% to 60% of the registrations; a linear trend) and
-  :func:`engagekit.sample.write_sample` writes the client (100 seeds unless ``--seeds``).
-* ``study``: :func:`engagekit.study_world.random_world` draws a post-level, continuous-time world
+  :func:`engagekit.teaching.sample.write_sample` writes the client (100 seeds unless ``--seeds``).
+* ``study``: :func:`engagekit.teaching.study_world.random_world` draws a post-level, continuous-time world
   (a delay of 0 to 7 days, then exponential decay with a half-life of 0.3 to 3 days; trends that
-  bend; registrations or Shopify orders) and :func:`engagekit.study_world.write_world` writes it
+  bend; registrations or Shopify orders) and :func:`engagekit.teaching.study_world.write_world` writes it
   (200 seeds unless ``--seeds``).
 
 Each client is written in its platforms' native export formats into a fresh temporary folder and
@@ -67,10 +67,10 @@ import yaml
 from scipy import stats
 
 import engagekit as ek
-from engagekit.carryover import newey_west_maxlags
-from engagekit.sample import write_sample
-from engagekit.sample_truth import TYPICAL_DAILY, SampleTruth, random_truth
-from engagekit.study_world import DRIVER_METRICS, StudyWorld, random_world, write_world
+from engagekit.analyses.evidence.carryover import newey_west_maxlags
+from engagekit.teaching.sample import write_sample
+from engagekit.teaching.sample_truth import TYPICAL_DAILY, SampleTruth, random_truth
+from engagekit.teaching.study_world import DRIVER_METRICS, StudyWorld, random_world, write_world
 
 GENERATORS = ("sample", "study")
 DEFAULT_SEEDS = {"sample": 100, "study": 200}

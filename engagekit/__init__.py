@@ -4,7 +4,7 @@ Load the platforms' native exports into canonical tables, name the business
 goal first, audit the content, and test whether engagement precedes the KPI.
 """
 
-from .audit import (
+from engagekit.analyses.audit import (
     audit_verdicts,
     category_performance,
     classify_posts,
@@ -21,30 +21,30 @@ from .audit import (
     self_promotional_summary,
     slot_performance,
 )
-from .batch import run_batch
-from .carryover import adstock, carryover_regression, collinearity, fit_adstock, half_life
-from .classify import describe_classifier
-from .client import Dataset, load_client, read_config
-from .client_template import client_template_yaml, write_client_template
-from .context import Analysis, open_analysis
-from .correlate import LaggedCorrelation, raw_correlation
-from .distributed_lag import LeadModel, lead_model
-from .errors import ClientNotReady, ConfigError, EngagekitError, ExportError, MissingColumnError, UnknownFormatError
-from .event_funnel import EventFunnel, EventFunnelWarning, FunnelExclusion, FunnelResult, event_funnel
-from .evidence import OutcomeEvidence, outcome_evidence
-from .funnel import FunnelWarning, aggregate_funnel, funnel_caveats
-from .goals import KPI, Goal, GoalDataWarning, goal_template_yaml, write_goal_template
-from .granger import granger_tests
-from .impact import campaign_impact, describe_impact
-from .loaders import LoadReport, LoadResult, detect_format, formats, read_export
-from .metrics import AGGREGATIONS, RATE_DEFINITIONS, describe_rate, period_engagement_rates, post_engagement_rates
-from .preflight import ClientCheck, check_client
-from .recovery import score_verdicts
-from .sample_truth import Driver, Fatigue, Launch, SampleTruth, random_truth
-from .text import say, wrap_text
-from .series import daily_activity, daily_engagement, daily_outcomes, daily_traffic, engagement_series, kpi_series
-from .user_level import engaged_vs_not, social_visits
-from .verdict import describe_verdict, verdicts
+from engagekit.report.batch import run_batch
+from engagekit.analyses.evidence.carryover import adstock, carryover_regression, collinearity, fit_adstock, half_life
+from engagekit.analyses.classify import describe_classifier
+from engagekit.tables.client import Dataset, load_client, read_config
+from engagekit.goals.templates import client_template_yaml, write_client_template
+from engagekit.analyses.context import Analysis, open_analysis
+from engagekit.analyses.evidence.correlate import LaggedCorrelation, raw_correlation
+from engagekit.analyses.evidence.distributed_lag import LeadModel, lead_model
+from engagekit.core.errors import ClientNotReady, ConfigError, EngagekitError, ExportError, MissingColumnError, UnknownFormatError
+from engagekit.analyses.event_funnel import EventFunnel, EventFunnelWarning, FunnelExclusion, FunnelResult, event_funnel
+from engagekit.analyses.evidence.outcome import OutcomeEvidence, outcome_evidence
+from engagekit.analyses.funnel import FunnelWarning, aggregate_funnel, funnel_caveats
+from engagekit.goals.spec import KPI, Goal, GoalDataWarning, goal_template_yaml, write_goal_template
+from engagekit.analyses.evidence.granger import granger_tests
+from engagekit.analyses.impact import campaign_impact, describe_impact
+from engagekit.loaders import LoadReport, LoadResult, detect_format, formats, read_export
+from engagekit.goals.rates import AGGREGATIONS, RATE_DEFINITIONS, describe_rate, period_engagement_rates, post_engagement_rates
+from engagekit.report.preflight import ClientCheck, check_client
+from engagekit.teaching.recovery import score_verdicts
+from engagekit.teaching.sample_truth import Driver, Fatigue, Launch, SampleTruth, random_truth
+from engagekit.core.text import say, wrap_text
+from engagekit.tables.series import daily_activity, daily_engagement, daily_outcomes, daily_traffic, engagement_series, kpi_series
+from engagekit.analyses.user_level import engaged_vs_not, social_visits
+from engagekit.analyses.evidence.verdict import describe_verdict, verdicts
 
 
 __version__ = "0.1.0"

@@ -6,15 +6,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .errors import EngagekitError
+from engagekit.core.errors import EngagekitError
 
 __all__ = ["main"]
 
 
 def _report(args: argparse.Namespace) -> int:
     """Render the report; with --pdf also print it, and without a Chromium say so on stderr (exit 0: the HTML is there)."""
-    from .chromium import ChromiumError, ChromiumNotFound
-    from .report import ReportError, parse_parameters, render_report, write_pdf
+    from engagekit.report.chromium import ChromiumError, ChromiumNotFound
+    from engagekit.report.render import ReportError, parse_parameters, render_report, write_pdf
 
     parameters = parse_parameters(args.param, notebooks=args.notebooks)
     result = render_report(args.client, out=args.out, notebooks=args.notebooks, parameters=parameters)
@@ -34,8 +34,8 @@ def _batch(args: argparse.Namespace) -> int:
     """Render every client. Exit 0 when all rendered; 1 when a notebook failed; 2 when the clients that failed
     were all stopped before any notebook (a client.yml, export or goal to fix: the check's lines say what), and
     for a usage error (a bad --param, clashing client names) that stops the batch before it starts."""
-    from .batch import PORTFOLIO_NAME, SUMMARY_NAME, run_batch
-    from .report import ReportError, parse_parameters
+    from engagekit.report.batch import PORTFOLIO_NAME, SUMMARY_NAME, run_batch
+    from engagekit.report.render import ReportError, parse_parameters
 
     try:
         parameters = parse_parameters(args.param, notebooks=args.notebooks)
@@ -64,7 +64,7 @@ def _check(args: argparse.Namespace) -> int:
     Exit 2 when the report cannot be rendered (each error on one line saying what to fix); with
     --strict, exit 1 when rows were dropped.
     """
-    from .preflight import check_client
+    from engagekit.report.preflight import check_client
 
     check = check_client(args.client)
     print(check.text())
@@ -74,7 +74,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .client_template import write_client_template
+    from engagekit.goals.templates import write_client_template
 
     try:
         path = write_client_template(
@@ -87,7 +87,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from .sample import write_sample
+    from engagekit.teaching.sample import write_sample
 
     try:
         print(write_sample(args.directory, seed=args.seed, scenario=args.scenario, client=args.client or "brightpaw"))
@@ -97,7 +97,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _formats(args: argparse.Namespace) -> int:
-    from .loaders import formats
+    from engagekit.loaders import formats
 
     for row in formats().itertuples():
         print(f"{row.format}  ->  {row.table}\n    {row.export}")
@@ -107,7 +107,7 @@ def _formats(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from .loaders import read_export
+    from engagekit.loaders import read_export
 
     result = read_export(
         args.file, format=args.format, tz=args.tz, account=args.account, salt=args.salt, **_options(args.option)
@@ -233,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except EngagekitError as err:
         print(f"engagekit: error: {err}", file=sys.stderr)
-        from .report import ReportError
+        from engagekit.report.render import ReportError
 
         return 1 if isinstance(err, ReportError) else 2
 

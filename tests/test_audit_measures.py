@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engagekit import load_client, plots, schema
-from engagekit import audit
+from engagekit import load_client
+from engagekit.report import plots
+from engagekit.core import schema
+from engagekit.analyses import audit
 
 from paths import SAMPLE
 
@@ -301,7 +303,7 @@ def sample():
 
 def test_sample_link_categories_earn_the_registrations(sample):
     # truth: only offer, product and educational posts carry links (sample.LINK_CATEGORIES); registrations follow clicks
-    from engagekit.sample import LINK_CATEGORIES
+    from engagekit.teaching.sample import LINK_CATEGORIES
 
     data, classes = sample
     perf = audit.category_performance(data.posts, classes, data.outcomes, outcome="registration",

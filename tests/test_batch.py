@@ -11,8 +11,8 @@ import pytest
 
 from engagekit import run_batch
 from engagekit.cli import main
-from engagekit.errors import EngagekitError
-from engagekit.report import NOTEBOOKS
+from engagekit.core.errors import EngagekitError
+from engagekit.report.render import NOTEBOOKS
 
 from paths import SAMPLE
 from tiny_notebooks import write_tiny_notebooks

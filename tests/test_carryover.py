@@ -6,7 +6,7 @@ import pytest
 import statsmodels.api as sm
 
 import engagekit as ek
-from engagekit.carryover import (
+from engagekit.analyses.evidence.carryover import (
     CARRYOVER_COLUMNS,
     adstock,
     carryover_regression,

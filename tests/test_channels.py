@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from engagekit.channels import default_channel_group
+from engagekit.core.channels import default_channel_group
 
 
 def _group(source, medium, campaign=None):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from engagekit.chromium import BROWSERS, ChromiumNotFound, find_chromium, headless_command, print_to_pdf
+from engagekit.report.chromium import BROWSERS, ChromiumNotFound, find_chromium, headless_command, print_to_pdf
 
 
 def _fake(folder: Path, name: str) -> Path:

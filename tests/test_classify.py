@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from engagekit import load_client
-from engagekit.classify import CATEGORIES, MIN_LABELS, classify_posts, describe_classifier, fit_text_classifier
+from engagekit.analyses.classify import CATEGORIES, MIN_LABELS, classify_posts, describe_classifier, fit_text_classifier
 
 from paths import SAMPLE
 

@@ -87,7 +87,7 @@ def test_init_force_overwrites_client_yml(tmp_path):
 
 def _world_with_a_bad_registration(tmp_path):
     """A study world (CRM registration list) whose last registration has a time that is not a time."""
-    from engagekit.study_world import random_world, write_world
+    from engagekit.teaching.study_world import random_world, write_world
 
     folder = write_world(random_world(2), tmp_path)
     path = folder / "registrations.csv"
@@ -96,7 +96,7 @@ def _world_with_a_bad_registration(tmp_path):
 
 
 def test_check_lists_each_file_and_the_goal(tmp_path, capsys):
-    from engagekit.study_world import random_world, write_world
+    from engagekit.teaching.study_world import random_world, write_world
 
     folder = write_world(random_world(2), tmp_path)
     assert main(["check", str(folder)]) == 0

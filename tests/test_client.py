@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from engagekit import Goal, client_template_yaml, load_client, read_config, schema, write_client_template
-from engagekit.client import Branding
-from engagekit.errors import ConfigError
+from engagekit import Goal, client_template_yaml, load_client, read_config, write_client_template
+from engagekit.core import schema
+from engagekit.tables.client import Branding
+from engagekit.core.errors import ConfigError
 
 from paths import FIXTURES, SAMPLE
 

@@ -18,7 +18,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from engagekit.batch import run_batch
+from engagekit.report.batch import run_batch
 from paths import SAMPLE
 
 X_PARTS = r"tweet_activity_metrics_BrightPaw_2025(0[1-5]|0[7-9]|1)"

@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from engagekit.correlate import (
+from engagekit.analyses.evidence.correlate import (
     LaggedCorrelation,
     detrend,
     minimum_detectable_r,
@@ -148,7 +148,7 @@ def reference_resample_r(x: np.ndarray, y: np.ndarray, starts: np.ndarray, block
 
 @pytest.mark.parametrize("n, block", [(120, 5), (121, 5), (97, 7)])  # n a multiple of the block, or a cut last block
 def test_block_bootstrap_matches_a_loop_per_resample_on_the_same_draws(n, block):
-    from engagekit.correlate import _block_bootstrap_r, _block_starts, _resample_r
+    from engagekit.analyses.evidence.correlate import _block_bootstrap_r, _block_starts, _resample_r
 
     rng = np.random.default_rng(4)
     x = rng.normal(size=n).cumsum() + 50  # autocorrelated and far from zero: the sums must not cancel
@@ -163,7 +163,7 @@ def test_block_bootstrap_matches_a_loop_per_resample_on_the_same_draws(n, block)
 
 
 def test_resample_with_one_repeated_value_gives_nan_not_noise():
-    from engagekit.correlate import _resample_r
+    from engagekit.analyses.evidence.correlate import _resample_r
 
     x = np.r_[np.full(5, 3.0), np.arange(5.0)]
     y = np.arange(10.0) ** 1.5
@@ -174,7 +174,7 @@ def test_resample_with_one_repeated_value_gives_nan_not_noise():
 
 
 def test_block_bootstrap_interval_covers_the_true_correlation_about_95_percent():
-    from engagekit.correlate import _block_bootstrap_r
+    from engagekit.analyses.evidence.correlate import _block_bootstrap_r
 
     rng = np.random.default_rng(21)
     rho, phi, n, pairs = 0.5, 0.5, 300, 200

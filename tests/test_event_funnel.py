@@ -12,8 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import engagekit
-from engagekit import schema
-from engagekit.event_funnel import EventFunnel, EventFunnelWarning, FunnelExclusion
+from engagekit.core import schema
+from engagekit.analyses.event_funnel import EventFunnel, EventFunnelWarning, FunnelExclusion
 from paths import SAMPLE
 
 T0 = pd.Timestamp("2025-03-01 12:00", tz="UTC")

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import engagekit as ek
-from engagekit.correlate import LaggedCorrelation
-from engagekit.granger import granger_tests
-from engagekit.distributed_lag import lead_model
-from engagekit.verdict import LEADS, verdicts
+from engagekit.analyses.evidence.correlate import LaggedCorrelation
+from engagekit.analyses.evidence.granger import granger_tests
+from engagekit.analyses.evidence.distributed_lag import lead_model
+from engagekit.analyses.evidence.verdict import LEADS, verdicts
 
 from paths import SAMPLE
 
@@ -60,7 +60,7 @@ def test_headline_without_a_lead_says_so():
 
 
 def test_engagement_series_by_basis():
-    from engagekit.series import engagement_series
+    from engagekit.tables.series import engagement_series
 
     analysis_dataset = ek.load_client(SAMPLE)
     by_publish = engagement_series(analysis_dataset, metrics=("reactions", "link_clicks"))

@@ -5,10 +5,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from engagekit import Goal, load_client, schema
-from engagekit.audit import classify_posts
-from engagekit.funnel import AGGREGATE_CAVEAT, DAY_JOIN_CAVEAT, FunnelWarning, aggregate_funnel, funnel_caveats
-from engagekit.series import local_day
+from engagekit import Goal, load_client
+from engagekit.core import schema
+from engagekit.analyses.audit import classify_posts
+from engagekit.analyses.funnel import AGGREGATE_CAVEAT, DAY_JOIN_CAVEAT, FunnelWarning, aggregate_funnel, funnel_caveats
+from engagekit.tables.series import local_day
 
 from paths import SAMPLE
 

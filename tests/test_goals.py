@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from engagekit import Goal, load_client, schema
-from engagekit.errors import ConfigError
-from engagekit.goals import KPI, OBJECTIVES, GoalDataWarning, goal_template_yaml, write_goal_template
+from engagekit import Goal, load_client
+from engagekit.core import schema
+from engagekit.core.errors import ConfigError
+from engagekit.goals.spec import KPI, OBJECTIVES, GoalDataWarning, goal_template_yaml, write_goal_template
 
 from paths import SAMPLE
 

@@ -8,8 +8,8 @@ from statsmodels.tsa.api import VAR
 from statsmodels.tsa.stattools import grangercausalitytests
 
 import engagekit as ek
-from engagekit.correlate import detrend
-from engagekit.granger import GRANGER_COLUMNS, granger_min_days, granger_tests
+from engagekit.analyses.evidence.correlate import detrend
+from engagekit.analyses.evidence.granger import GRANGER_COLUMNS, granger_min_days, granger_tests
 from paths import SAMPLE
 
 DAYS = pd.date_range("2025-01-01", periods=365, freq="D")

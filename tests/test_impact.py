@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
-from engagekit.impact import (
+from engagekit.analyses.impact import (
     DAILY_COLUMNS,
     SUMMARY_COLUMNS,
     campaign_impact,

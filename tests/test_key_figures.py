@@ -1,6 +1,6 @@
 """The executive summary's key figures: stable keys, filled from the sections, flattened for a portfolio."""
 
-from engagekit.key_figures import SCHEMA_VERSION, SUMMARY_KEYS, key_figures, portfolio_row
+from engagekit.report.key_figures import SCHEMA_VERSION, SUMMARY_KEYS, key_figures, portfolio_row
 
 SECTIONS = {
     "goal": {"objective": "registrations", "kpi": "registration",

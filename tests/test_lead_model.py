@@ -7,9 +7,9 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.sandwich_covariance import S_hac_simple
 
-from engagekit.carryover import newey_west_maxlags
-from engagekit.distributed_lag import HALF_LIVES, TAIL_DAYS, TEST_COLUMNS, _max_t, kernel_grid, lead_model
-from engagekit.study_world import DRIVER_METRICS, random_world
+from engagekit.analyses.evidence.carryover import newey_west_maxlags
+from engagekit.analyses.evidence.distributed_lag import HALF_LIVES, TAIL_DAYS, TEST_COLUMNS, _max_t, kernel_grid, lead_model
+from engagekit.teaching.study_world import DRIVER_METRICS, random_world
 
 MAX_LAG = 7
 WINDOW = MAX_LAG + TAIL_DAYS  # the default kernels reach lags 0..28

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from engagekit import lesson
-from engagekit.scenarios import SCENARIOS
+from engagekit.teaching import lesson
+from engagekit.teaching.scenarios import SCENARIOS
 
 from paths import NOTEBOOKS
 

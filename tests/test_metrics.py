@@ -5,8 +5,9 @@ import csv
 import pandas as pd
 import pytest
 
-from engagekit import read_export, schema
-from engagekit.metrics import (
+from engagekit import read_export
+from engagekit.core import schema
+from engagekit.goals.rates import (
     AGGREGATIONS,
     NA_REASONS,
     RATE_DEFINITIONS,

@@ -9,8 +9,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from engagekit import plots  # noqa: E402
-from engagekit.impact import DAILY_COLUMNS  # noqa: E402
+from engagekit.report import plots  # noqa: E402
+from engagekit.analyses.impact import DAILY_COLUMNS  # noqa: E402
 
 
 def _daily(days: int, *, start: str = "2024-03-01") -> pd.DataFrame:

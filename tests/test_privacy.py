@@ -7,8 +7,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from engagekit import privacy
-from engagekit.privacy import DEFAULT_SALT, hash_identifiers, normalise_identifier, salted_sha256
+from engagekit.core import privacy
+from engagekit.core.privacy import DEFAULT_SALT, hash_identifiers, normalise_identifier, salted_sha256
 
 SALT = "pepper"
 

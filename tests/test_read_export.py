@@ -3,7 +3,7 @@
 import pytest
 
 from engagekit import formats, read_export
-from engagekit.errors import ExportError, UnknownFormatError
+from engagekit.core.errors import ExportError, UnknownFormatError
 
 
 def test_unknown_file_gives_the_fix_first_with_a_guessed_mapping(tmp_path):

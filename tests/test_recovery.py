@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from engagekit.verdict import LEADS, NO_EVIDENCE, NOT_ENOUGH
-from engagekit.recovery import score_verdicts
-from engagekit.sample_truth import Driver, SampleTruth
+from engagekit.analyses.evidence.verdict import LEADS, NO_EVIDENCE, NOT_ENOUGH
+from engagekit.teaching.recovery import score_verdicts
+from engagekit.teaching.sample_truth import Driver, SampleTruth
 
 
 def verdict_table(*rows):

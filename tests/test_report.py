@@ -19,11 +19,11 @@ import pytest
 import yaml
 
 from engagekit import classify_posts, load_client, ranked_posts
-from engagekit.chromium import dump_dom, find_chromium
+from engagekit.report.chromium import dump_dom, find_chromium
 from engagekit.cli import main
-from engagekit.key_figures import SCHEMA_VERSION, SUMMARY_KEYS
-from engagekit.recovery import score_verdicts
-from engagekit.report import NOTEBOOKS, RenderedReport, ReportError, render_report
+from engagekit.report.key_figures import SCHEMA_VERSION, SUMMARY_KEYS
+from engagekit.teaching.recovery import score_verdicts
+from engagekit.report.render import NOTEBOOKS, RenderedReport, ReportError, render_report
 
 from paths import NOTEBOOKS as NOTEBOOK_DIR
 from paths import SAMPLE
@@ -218,7 +218,7 @@ def rendered_copy(rendered, tmp_path, monkeypatch):
     html_path = tmp_path / "report.html"
     shutil.copy(rendered.html, html_path)
     copy = RenderedReport(html=html_path, key_figures=rendered.key_figures, notebooks=rendered.notebooks)
-    monkeypatch.setattr("engagekit.report.render_report", lambda *args, **kwargs: copy)
+    monkeypatch.setattr("engagekit.report.render.render_report", lambda *args, **kwargs: copy)
     return copy
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from engagekit import run_batch
-from engagekit.report import MAX_ERROR_CHARS, NOTEBOOKS, ReportError, render_report
+from engagekit.report.render import MAX_ERROR_CHARS, NOTEBOOKS, ReportError, render_report
 
 from paths import SAMPLE
 from tiny_notebooks import KERNEL, write_tiny_notebooks

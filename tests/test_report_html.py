@@ -2,8 +2,8 @@
 
 import re
 
-from engagekit.key_figures import key_figures
-from engagekit.report_html import summary_html
+from engagekit.report.key_figures import key_figures
+from engagekit.report.html import summary_html
 
 SECTIONS = {
     "goal": {"objective": "sales", "kpi": "order", "baseline": {"total": 1234.0, "daily_mean": 3.3808, "change": -0.25}},

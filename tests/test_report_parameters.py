@@ -3,7 +3,7 @@
 import pytest
 
 from engagekit.cli import main
-from engagekit.report import ReportError, check_parameters, notebook_parameters, parse_parameters, render_report
+from engagekit.report.render import ReportError, check_parameters, notebook_parameters, parse_parameters, render_report
 
 from paths import SAMPLE
 from tiny_notebooks import write_tiny_notebooks

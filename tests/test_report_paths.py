@@ -2,7 +2,7 @@
 
 import pytest
 
-from engagekit.report import render_report, safe_name
+from engagekit.report.render import render_report, safe_name
 
 from tiny_notebooks import write_tiny_notebooks
 

@@ -1,4 +1,4 @@
-"""Tests for the fictional BrightPaw sample generator (:mod:`engagekit.sample`)."""
+"""Tests for the fictional BrightPaw sample generator (:mod:`engagekit.teaching.sample`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
-from engagekit.sample import write_sample
+from engagekit.teaching.sample import write_sample
 
 from paths import SAMPLE
 

@@ -12,8 +12,8 @@ from collections import Counter
 import pytest
 import yaml
 
-from engagekit.sample import write_sample
-from engagekit.sample_events import EVENTS_FILE, LINK_DAYS
+from engagekit.teaching.sample import write_sample
+from engagekit.teaching.sample_events import EVENTS_FILE, LINK_DAYS
 
 from paths import SAMPLE
 

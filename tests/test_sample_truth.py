@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 import engagekit as ek
-from engagekit.sample import write_sample
-from engagekit.sample_truth import (
+from engagekit.teaching.sample import write_sample
+from engagekit.teaching.sample_truth import (
     DEFAULT_TRUTH,
     DRIVER_METRICS,
     TYPICAL_DAILY,

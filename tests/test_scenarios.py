@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 import engagekit as ek
-from engagekit.sample import write_sample
-from engagekit.sample_page import BASE_LOSS_RATE, FOLLOWERS_START
-from engagekit.scenarios import SCENARIOS
+from engagekit.teaching.sample import write_sample
+from engagekit.teaching.sample_page import BASE_LOSS_RATE, FOLLOWERS_START
+from engagekit.teaching.scenarios import SCENARIOS
 
 from paths import NOTEBOOKS, SAMPLE
 

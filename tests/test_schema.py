@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from engagekit import schema
+from engagekit.core import schema
 
 
 @pytest.mark.parametrize("table", list(schema.TABLES))

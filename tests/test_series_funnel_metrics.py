@@ -5,7 +5,8 @@ import warnings
 import pandas as pd
 import pytest
 
-from engagekit import daily_activity, daily_engagement, daily_outcomes, schema
+from engagekit import daily_activity, daily_engagement, daily_outcomes
+from engagekit.core import schema
 
 DAYS = pd.date_range("2025-01-01", "2025-01-04", freq="D", name="date").astype("datetime64[us]")
 TEN_DAYS = pd.date_range("2025-01-01", "2025-01-10", freq="D", name="date").astype("datetime64[us]")

@@ -1,4 +1,4 @@
-"""Tests for the recovery study's second world generator (:mod:`engagekit.study_world`)."""
+"""Tests for the recovery study's second world generator (:mod:`engagekit.teaching.study_world`)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import yaml
 
 import engagekit as ek
 from engagekit.cli import main
-from engagekit.recovery import planted_truth
-from engagekit.study_world import DRIVER_METRICS, diff_correlations, random_world, write_world
+from engagekit.teaching.recovery import planted_truth
+from engagekit.teaching.study_world import DRIVER_METRICS, diff_correlations, random_world, write_world
 
 #: Small worlds that between them cover the KPI files and time formats: a CRM list in local
 #: time with one driver, a CRM list with UTC offsets and two drivers, a Shopify export with one driver.

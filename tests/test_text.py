@@ -5,10 +5,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from IPython.lib.pretty import pretty
 
-from engagekit.audit import ATTRIBUTION, DECOMPOSITION_METHOD, ME_INDEX_DEFINITION
-from engagekit.funnel import AGGREGATE_CAVEAT, DAY_JOIN_CAVEAT
-from engagekit.lesson import Check
-from engagekit.text import WIDTH, say, wrap_text
+from engagekit.analyses.audit import ATTRIBUTION, DECOMPOSITION_METHOD, ME_INDEX_DEFINITION
+from engagekit.analyses.funnel import AGGREGATE_CAVEAT, DAY_JOIN_CAVEAT
+from engagekit.teaching.lesson import Check
+from engagekit.core.text import WIDTH, say, wrap_text
 
 #: As describe_impact writes it: long, with signed numbers, dates and parentheses.
 IMPACT = ("Placebo test (nothing changed on this day): After 2025-10-03 registration were 4% above the "

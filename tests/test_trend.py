@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.interpolate import CubicSpline
 
-from engagekit.trend import BREAK_SPACING_DAYS, TREND_COLUMNS, choose_trend, natural_spline, weekday_columns
+from engagekit.analyses.evidence.trend import BREAK_SPACING_DAYS, TREND_COLUMNS, choose_trend, natural_spline, weekday_columns
 
 DAYS = pd.date_range("2024-01-01", periods=400, freq="D")  # 2024-01-01 is a Monday
 N = len(DAYS)

@@ -13,8 +13,8 @@ from statsmodels.stats.contingency_tables import StratifiedTable, Table2x2
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 import engagekit
-from engagekit import schema
-from engagekit.user_level import (
+from engagekit.core import schema
+from engagekit.analyses.user_level import (
     RESULT_COLUMNS,
     SELECTION_BIAS_CAVEAT,
     compare_risks,
@@ -316,13 +316,13 @@ def _visits() -> pd.DataFrame:
 
 def test_social_visits_mark_the_first_event_of_sessions_from_social_channels():
     # t.co / referral is Organic Social by GA4's source list; google / organic is Organic Search
-    mask = engagekit.user_level.social_visits(_visits())
+    mask = engagekit.analyses.user_level.social_visits(_visits())
     assert mask.tolist() == [True, False, False, False, False, True, False]
 
 
 def test_an_exposure_mask_chooses_the_exposed_people():
     events = _visits()
-    people = people_for_comparison(events, exposure=engagekit.user_level.social_visits(events), outcome="sign_up",
+    people = people_for_comparison(events, exposure=engagekit.analyses.user_level.social_visits(events), outcome="sign_up",
                                    strata=None).set_index("user_key")
     assert people["exposed"].to_dict() == {"u1": True, "u2": False, "u3": True}
     assert people["had_outcome"].to_dict() == {"u1": True, "u2": True, "u3": False}

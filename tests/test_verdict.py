@@ -6,8 +6,8 @@ import pytest
 from scipy import stats
 
 import engagekit as ek
-from engagekit.distributed_lag import kernel_grid
-from engagekit.verdict import LEADS, NO_EVIDENCE, NOT_ENOUGH, describe_verdict, effect_unit, format_q, verdicts
+from engagekit.analyses.evidence.distributed_lag import kernel_grid
+from engagekit.analyses.evidence.verdict import LEADS, NO_EVIDENCE, NOT_ENOUGH, describe_verdict, effect_unit, format_q, verdicts
 
 DAYS = pd.date_range("2024-01-01", periods=500, freq="D")
 EFFECT = 0.06  # registrations per click, in total over the carryover

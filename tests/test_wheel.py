@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from engagekit.report import NOTEBOOKS
+from engagekit.report.render import NOTEBOOKS
 
 from paths import ROOT
 
@@ -66,7 +66,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     base = tmp_path_factory.mktemp("wheel")
     source, wheels, venv, work = base / "source", base / "wheels", base / "venv", base / "work"
     work.mkdir()
-    # engagekit/notebooks is a link to notebooks/; the copy keeps it a link, as a clone of the repository has it.
+    # engagekit/report/notebooks is a link to notebooks/; the copy keeps it a link, as a clone of the repository has it.
     shutil.copytree(ROOT, source, symlinks=True, ignore=_NOT_SOURCE)
     _checked([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
               "--disable-pip-version-check", "-w", str(wheels), str(source)], "building the wheel", cwd=work)
@@ -92,7 +92,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
 
 def test_the_installed_engagekit_is_the_wheels_with_its_notebooks(installed):
     done = installed.run("python", "-c", (
-        "import engagekit, json; from engagekit.report import notebooks_dir; "
+        "import engagekit, json; from engagekit.report.render import notebooks_dir; "
         "from jupyter_client.manager import KernelManager as K; "
         "print(json.dumps([engagekit.__file__, str(notebooks_dir()), K(kernel_name='python3').format_kernel_cmd()[0]]))"
     ))
@@ -100,7 +100,7 @@ def test_the_installed_engagekit_is_the_wheels_with_its_notebooks(installed):
     package = installed.site_packages / "engagekit"
     assert Path(module) == package / "__init__.py"
     assert not Path(module).resolve().is_relative_to(ROOT)
-    assert Path(notebooks) == package / "notebooks" and not (package / "notebooks").is_symlink()
+    assert Path(notebooks) == package / "report" / "notebooks" and not (package / "report" / "notebooks").is_symlink()
     assert {name for name, _ in NOTEBOOKS} <= {p.name for p in Path(notebooks).glob("*.ipynb")}
     # The notebooks' kernel is the environment's own Python, so they import the wheel's engagekit too.
     assert kernel == str(installed.venv / "bin" / "python")
@@ -124,4 +124,4 @@ def test_report_renders_the_sample_client_from_the_packaged_notebooks(installed)
     for name, _ in NOTEBOOKS:
         executed = json.loads((out / "brightpaw" / "notebooks" / name).read_text(encoding="utf-8"))
         source = Path(executed["metadata"]["papermill"]["input_path"])
-        assert source == installed.site_packages / "engagekit" / "notebooks" / name
+        assert source == installed.site_packages / "engagekit" / "report" / "notebooks" / name

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import nbformat
 
-from engagekit.report import NOTEBOOKS
+from engagekit.report.render import NOTEBOOKS
 
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from .. import schema
-from ..errors import ExportError, UnknownFormatError
+from engagekit.core import schema
+from engagekit.core.errors import ExportError, UnknownFormatError
 from ._base import FORMATS, ExportFormat, LoadOptions, LoadReport, LoadResult
 from ._closest import unrecognised_message
 from ._coverage import declared_by_name, file_coverage

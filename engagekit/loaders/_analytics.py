@@ -22,7 +22,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from ..channels import default_channel_group
+from engagekit.core.channels import default_channel_group
 from ._base import LoadReport
 from ._text import Record, RowBuilder, normalise_header
 

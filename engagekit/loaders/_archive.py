@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..errors import ExportError
+from engagekit.core.errors import ExportError
 from ._base import LoadReport
 from ._text import Record, check_header_row, decode_bytes, read_records
 

@@ -26,9 +26,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..errors import ExportError, MissingColumnError
-from .._arrow import STR_DTYPE, arrow_chunks, as_arrow, release_unused_memory, to_str_series
-from ..schema import na_series
+from engagekit.core.errors import ExportError, MissingColumnError
+from engagekit.core._arrow import STR_DTYPE, arrow_chunks, as_arrow, release_unused_memory, to_str_series
+from engagekit.core.schema import na_series
 from ._base import LoadReport
 
 __all__ = [
@@ -911,7 +911,7 @@ def read_blocks(
     it. A block's rows are numbered from 0; a dropped row gets its line in the
     file (the file is read again for the lines, only when a row is dropped).
     After each block the memory Arrow's allocator holds unused is given back
-    (:func:`~engagekit._arrow.release_unused_memory`), so that the peak stays
+    (:func:`~engagekit.core._arrow.release_unused_memory`), so that the peak stays
     near one block's work plus what ``convert`` keeps.
 
     When Arrow cannot read a block (a quoted newline, which it is then asked

@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 from typing import IO
 
-from ..errors import ExportError
+from engagekit.core.errors import ExportError
 from ._text import Record, normalise_header
 
 __all__ = ["is_zip_named", "workbook_bytes", "sheet_records"]

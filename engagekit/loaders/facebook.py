@@ -39,9 +39,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._arrow import constant_str
-from ..errors import ExportError
-from ..utm import link_columns
+from engagekit.core._arrow import constant_str
+from engagekit.core.errors import ExportError
+from engagekit.core.utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import (
     Record,

@@ -82,8 +82,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._arrow import constant_str
-from ..errors import ExportError
+from engagekit.core._arrow import constant_str
+from engagekit.core.errors import ExportError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, match_columns, normalise_header, open_rows, read_records
 from .facebook import (

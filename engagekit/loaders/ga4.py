@@ -23,8 +23,8 @@ every other section are counted as dropped and the section is named in a
 warning: "section without a Date column", or "monthly rows" for exploration
 tables by ``Month`` (``01``..``12``) or ``Year month`` (``202601``), which
 are totals over a month and cannot be dated by day. A file with no dated
-section raises :class:`~engagekit.errors.MissingColumnError` naming ``Date``
-(:class:`~engagekit.errors.ExportError` explaining the monthly rows when the
+section raises :class:`~engagekit.core.errors.MissingColumnError` naming ``Date``
+(:class:`~engagekit.core.errors.ExportError` explaining the monthly rows when the
 file has only monthly sections) unless its preamble covers a single day: then
 its first undated, non-monthly table is loaded with that day and the other
 tables' rows are dropped (they break down the same traffic again).
@@ -58,7 +58,7 @@ names where known, see ``_ALIASES``): ``Date`` -> ``date``;
 or ``bron/medium`` also counts); ``Session campaign`` -> ``campaign``;
 ``Session manual ad content`` -> ``content``; ``channel``: the ``Session
 default channel group`` column as written, else computed with
-:func:`engagekit.channels.default_channel_group` when the file has source
+:func:`engagekit.core.channels.default_channel_group` when the file has source
 or medium, else a custom channel group column as written (with a warning:
 its values are the property's own channel names). A custom channel group is
 the column named by ``channel_column=`` or any other header containing
@@ -82,7 +82,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ExportError, MissingColumnError
+from engagekit.core.errors import ExportError, MissingColumnError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import Record, RowBuilder, decode, match_columns, normalise_header, read_records
 from ._analytics import (

@@ -20,9 +20,9 @@ ends in ``.json.gz``, ``.jsonl.gz`` or ``.ndjson.gz``; a parquet file (magic
 ``PAR1``). A format sniffer sees only the file's first bytes and its name, so a
 gzip or parquet file cannot be opened there: its columns are checked when it is
 read, and a file without ``event_timestamp``/``event_name`` raises
-:class:`~engagekit.errors.MissingColumnError` listing the columns it has. A
+:class:`~engagekit.core.errors.MissingColumnError` listing the columns it has. A
 JSON array (``[{...}, ...]``) or pretty-printed JSON raises
-:class:`~engagekit.errors.ExportError` asking for newline-delimited JSON.
+:class:`~engagekit.core.errors.ExportError` asking for newline-delimited JSON.
 
 Mapping to ``events``:
 
@@ -30,7 +30,7 @@ Mapping to ``events``:
 - ``event`` <- ``event_name``.
 - ``user_key`` <- salted SHA-256 of ``user_pseudo_id`` (the browser/app
   instance id GA4 sessions are defined on), exactly the digest of
-  :func:`engagekit.privacy.hash_identifiers` with the ``salt`` option and
+  :func:`engagekit.core.privacy.hash_identifiers` with the ``salt`` option and
   ``kind="opaque"``: the id is only trimmed, never reduced to its digits or
   lower-cased (``1187654321.1709251200`` is hashed as written, dot included).
   ``user_id`` is never read, unless the option ``user_key="user_id"`` is
@@ -99,9 +99,9 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
-from .._arrow import to_str_series
-from ..errors import ExportError, MissingColumnError
-from ..privacy import salted_sha256
+from engagekit.core._arrow import to_str_series
+from engagekit.core.errors import ExportError, MissingColumnError
+from engagekit.core.privacy import salted_sha256
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 
 __all__ = ["GA4_BIGQUERY_EVENTS", "salted_sha256"]

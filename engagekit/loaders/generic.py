@@ -42,9 +42,9 @@ from typing import Any
 
 import pandas as pd
 
-from .. import schema
-from ..errors import ConfigError
-from ..privacy import hash_identifiers
+from engagekit.core import schema
+from engagekit.core.errors import ConfigError
+from engagekit.core.privacy import hash_identifiers
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import Record, RowBuilder, check_header_row, decode, match_columns, read_records
 from ._workbook import sheet_records

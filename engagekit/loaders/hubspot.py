@@ -44,8 +44,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._arrow import constant_str
-from ..privacy import hash_identifiers
+from engagekit.core._arrow import constant_str
+from engagekit.core.privacy import hash_identifiers
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, header_names, match_columns, open_rows
 

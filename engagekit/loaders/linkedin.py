@@ -24,7 +24,7 @@ Options (keyword arguments to ``read_export``, or per file in client.yml):
 Reading: the workbook is read with openpyxl (:func:`sheet_records`). A file
 named ``.xls`` whose content is an ``.xlsx`` (zip) workbook is read as such;
 an old binary ``.xls`` (or a password-protected workbook) raises an
-:class:`~engagekit.errors.ExportError` asking to save it as ``.xlsx``. The
+:class:`~engagekit.core.errors.ExportError` asking to save it as ``.xlsx``. The
 header is the first of the top five non-blank rows that holds the sheet's key
 column (``Post link`` / ``Date``), else row 2. Line numbers in the report are
 sheet row numbers.
@@ -74,7 +74,7 @@ columns and the engagement rates are not loaded.
 
 Localised exports: a Portuguese export has been seen (``Impressões
 (orgânicas)``), but its full header is not known, so no localised aliases are
-claimed; such a workbook raises :class:`~engagekit.errors.MissingColumnError`
+claimed; such a workbook raises :class:`~engagekit.core.errors.MissingColumnError`
 listing the headers it has.
 """
 
@@ -87,8 +87,8 @@ from urllib.parse import unquote
 
 import pandas as pd
 
-from .._arrow import constant_str
-from ..errors import ExportError
+from engagekit.core._arrow import constant_str
+from engagekit.core.errors import ExportError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import Record, RowBuilder, match_columns, normalise_header
 from ._workbook import is_zip_named, sheet_records

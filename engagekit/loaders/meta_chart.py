@@ -42,7 +42,7 @@ the people who follow: the series is read as the follower count that day
 (``followers``); when such a series skips days (which a count cannot do, and
 a series of daily follows does), a warning suggests ``metric="new_followers"``.
 
-Any other metric name raises :class:`~engagekit.errors.ExportError` listing
+Any other metric name raises :class:`~engagekit.core.errors.ExportError` listing
 the known names.
 
 Options (keyword arguments to :func:`engagekit.read_export`):
@@ -75,9 +75,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._arrow import constant_str
-from ..errors import ExportError
-from ..schema import METRIC_DTYPES, PLATFORMS
+from engagekit.core._arrow import constant_str
+from engagekit.core.errors import ExportError
+from engagekit.core.schema import METRIC_DTYPES, PLATFORMS
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import Record, RowBuilder, decode, match_columns, normalise_header, read_records
 

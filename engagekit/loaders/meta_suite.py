@@ -47,7 +47,7 @@ Mapping to ``posts``:
 - ``platform``: ``facebook`` for a header with ``Page ID``/``Page name``,
   ``instagram`` for one with ``Account ID``/``Account username``; a row whose
   ``Post type`` starts with ``IG`` is ``instagram`` in either. A header with
-  neither raises :class:`~engagekit.errors.ExportError` unless ``platform=``
+  neither raises :class:`~engagekit.core.errors.ExportError` unless ``platform=``
   is given.
 - ``account``: ``Page name``, else ``Account username`` (a handle), else
   ``Account name`` (read only as this fallback), else ``account=``.
@@ -110,10 +110,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._arrow import constant_str
-from ..errors import ExportError
-from ..schema import BOOL, na_series
-from ..utm import link_columns
+from engagekit.core._arrow import constant_str
+from engagekit.core.errors import ExportError
+from engagekit.core.schema import BOOL, na_series
+from engagekit.core.utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, header_names, match_columns, normalise_header, open_rows
 

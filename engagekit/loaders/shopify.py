@@ -43,9 +43,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._arrow import as_arrow, constant_str, to_str_series
-from ..errors import MissingColumnError
-from ..privacy import chunk_digests
+from engagekit.core._arrow import as_arrow, constant_str, to_str_series
+from engagekit.core.errors import MissingColumnError
+from engagekit.core.privacy import chunk_digests
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import BLOCK_BYTES, Record, RowBuilder, concat_frames, header_names, match_columns, read_blocks
 

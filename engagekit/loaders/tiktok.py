@@ -65,8 +65,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._arrow import constant_str
-from ..errors import ExportError
+from engagekit.core._arrow import constant_str
+from engagekit.core.errors import ExportError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import Record, RowBuilder, check_header_row, header_names, match_columns
 from ._archive import Member, csv_records, open_member

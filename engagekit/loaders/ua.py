@@ -46,7 +46,7 @@ Dates, and what is loaded (``traffic`` is one row per day and source):
   ``source``, ``medium``, ``campaign``, ``content`` and ``channel`` NA (the
   site's total traffic). Its dates are read in whichever day-first or
   month-first format makes them the consecutive days of the range. A file
-  with neither raises :class:`~engagekit.errors.ExportError` telling the user
+  with neither raises :class:`~engagekit.core.errors.ExportError` telling the user
   to export again with ``Date`` as a secondary dimension (an hourly, weekly or
   other series is counted as dropped, not loaded).
 - A report comparing two date ranges raises ExportError.
@@ -58,7 +58,7 @@ Dutch/German/Spanish/French names where known):
 - ``Source / Medium`` (``Bron/medium``...) split on `` / `` into ``source``
   and ``medium``; else ``Source`` and ``Medium``.
 - ``Campaign`` -> ``campaign``; ``Ad Content`` -> ``content``.
-- ``channel``: computed with :func:`engagekit.channels.default_channel_group`
+- ``channel``: computed with :func:`engagekit.core.channels.default_channel_group`
   from source, medium and campaign when the file has them; else the UA
   ``Default Channel Grouping`` as written (with a warning: UA channel names such
   as ``Social`` and ``(Other)`` are not GA4's); else NA.
@@ -103,7 +103,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ExportError
+from engagekit.core.errors import ExportError
 from ._analytics import (
     DIMENSIONS,
     UA_DATE_RANGE,

@@ -37,8 +37,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._arrow import as_arrow, constant_str, map_distinct, to_str_series
-from ..utm import link_columns
+from engagekit.core._arrow import as_arrow, constant_str, map_distinct, to_str_series
+from engagekit.core.utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, header_names, match_columns, open_rows
 

@@ -68,7 +68,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._arrow import constant_str
+from engagekit.core._arrow import constant_str
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, header_names, match_columns, open_rows, pick_date_format
 

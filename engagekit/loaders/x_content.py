@@ -31,7 +31,7 @@ Mapping to ``posts``:
   ``reach``, ``video_views``, ``media_type`` and ``paid`` are not in this
   export: NA (the export does not say whether a post was promoted).
 - ``link_url``, ``utm_campaign``, ``utm_content``: the first URL in the text
-  and its UTM tags (:func:`engagekit.utm.link_columns`; a t.co short link
+  and its UTM tags (:func:`engagekit.core.utm.link_columns`; a t.co short link
   carries no tags).
 - ``account``: the handle in ``Link`` (``https://x.com/<handle>/status/<id>``);
   else the handle the file name starts with (``<handle>_account_analytics_content_...``);
@@ -52,8 +52,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._arrow import constant_str, missing_str
-from ..utm import link_columns
+from engagekit.core._arrow import constant_str, missing_str
+from engagekit.core.utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._text import RowBuilder, header_names, match_columns, open_rows, pick_date_format
 from .x import _handles

@@ -82,7 +82,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._arrow import constant_str
+from engagekit.core._arrow import constant_str
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._archive import Member, csv_records, open_member
 from ._workbook import is_zip_named

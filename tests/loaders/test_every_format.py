@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engagekit import formats, schema
-from engagekit.errors import EngagekitError
+from engagekit import formats
+from engagekit.core import schema
+from engagekit.core.errors import EngagekitError
 from engagekit.loaders import FORMATS, detect_format, read_export
 from paths import FIXTURES
 

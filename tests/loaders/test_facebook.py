@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from engagekit import schema
-from engagekit.errors import MissingColumnError
+from engagekit.core import schema
+from engagekit.core.errors import MissingColumnError
 from engagekit.loaders import detect_format, read_export
 from paths import FIXTURES as ALL_FIXTURES
 

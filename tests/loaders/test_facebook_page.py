@@ -6,8 +6,8 @@ import time
 import pandas as pd
 import pytest
 
-from engagekit import schema
-from engagekit.errors import ExportError, MissingColumnError
+from engagekit.core import schema
+from engagekit.core.errors import ExportError, MissingColumnError
 from engagekit.loaders import FORMATS, _text, detect_format, read_export
 from engagekit.loaders._text import head_text
 from paths import FIXTURES as ALL_FIXTURES

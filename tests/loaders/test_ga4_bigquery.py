@@ -9,11 +9,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from engagekit import schema
-from engagekit.errors import ExportError, MissingColumnError
+from engagekit.core import schema
+from engagekit.core.errors import ExportError, MissingColumnError
 from engagekit.loaders import detect_format, read_export
 from engagekit.loaders import ga4_bigquery
-from engagekit.privacy import hash_identifiers
+from engagekit.core.privacy import hash_identifiers
 from paths import FIXTURES as ALL_FIXTURES
 
 FIXTURES = ALL_FIXTURES / "ga4_bigquery"

@@ -5,10 +5,10 @@ import hashlib
 import pandas as pd
 import pytest
 
-from engagekit import schema
-from engagekit.errors import ConfigError, MissingColumnError
+from engagekit.core import schema
+from engagekit.core.errors import ConfigError, MissingColumnError
 from engagekit.loaders import detect_format, read_export
-from engagekit.errors import ExportError, UnknownFormatError
+from engagekit.core.errors import ExportError, UnknownFormatError
 from paths import FIXTURES as ALL_FIXTURES
 
 FIXTURES = ALL_FIXTURES / "generic"

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from engagekit import schema
-from engagekit.errors import ExportError, MissingColumnError, UnknownFormatError
+from engagekit.core import schema
+from engagekit.core.errors import ExportError, MissingColumnError, UnknownFormatError
 from engagekit.loaders import detect_format, read_export
 from engagekit.loaders._workbook import sheet_records
 from paths import FIXTURES as ALL_FIXTURES

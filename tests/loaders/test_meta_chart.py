@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from engagekit import schema
-from engagekit.errors import ExportError, MissingColumnError
+from engagekit.core import schema
+from engagekit.core.errors import ExportError, MissingColumnError
 from engagekit.loaders import FORMATS, detect_format, read_export
 from engagekit.loaders._text import head_text
 from paths import FIXTURES as ALL_FIXTURES

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from engagekit import schema
-from engagekit.errors import ExportError, MissingColumnError
+from engagekit.core import schema
+from engagekit.core.errors import ExportError, MissingColumnError
 from engagekit.loaders import FORMATS, detect_format, read_export
 from engagekit.loaders.meta_suite import media_types, paid_from_status, post_texts
 from paths import FIXTURES as ALL_FIXTURES

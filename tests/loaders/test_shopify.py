@@ -5,7 +5,7 @@ import hashlib
 import pandas as pd
 import pytest
 
-from engagekit import schema
+from engagekit.core import schema
 from engagekit.loaders import detect_format, read_export
 from paths import FIXTURES as ALL_FIXTURES
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from engagekit import schema
-from engagekit.errors import ExportError, MissingColumnError
+from engagekit.core import schema
+from engagekit.core.errors import ExportError, MissingColumnError
 from engagekit.loaders import detect_format, read_export
 from engagekit.loaders import ga4, ua
 from engagekit.loaders._analytics import detect_number_style, strip_currency_cells

@@ -4,9 +4,10 @@
 import pandas as pd
 import pytest
 
-from engagekit import read_export, schema
+from engagekit import read_export
+from engagekit.core import schema
 from paths import FIXTURES
-from engagekit.errors import MissingColumnError
+from engagekit.core.errors import MissingColumnError
 
 FILE = FIXTURES / "x_tweet_activity" / "tweet_activity_metrics_PawTest_20250101_20250201_en.csv"
 

@@ -6,8 +6,8 @@ import io
 import pandas as pd
 import pytest
 
-from engagekit import schema
-from engagekit.errors import MissingColumnError
+from engagekit.core import schema
+from engagekit.core.errors import MissingColumnError
 from engagekit.loaders import FORMATS, detect_format, read_export
 from engagekit.loaders._text import head_text
 from paths import FIXTURES
