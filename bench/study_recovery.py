@@ -68,7 +68,7 @@ from scipy import stats
 
 import engagekit as ek
 from engagekit.analyses.evidence.carryover import newey_west_maxlags
-from engagekit.teaching.sample import write_sample
+from engagekit.teaching import score_verdicts, write_sample
 from engagekit.teaching.sample_truth import TYPICAL_DAILY, SampleTruth, random_truth
 from engagekit.teaching.study_world import DRIVER_METRICS, StudyWorld, random_world, write_world
 
@@ -113,7 +113,7 @@ def analyse_client(folder: pathlib.Path, kpi: str) -> ek.OutcomeEvidence:
 
 def scored_table(evidence: ek.OutcomeEvidence, truth: Mapping | SampleTruth, kpi: str) -> pd.DataFrame:
     """The verdicts scored against the truth, with each verdict's effect interval, group and Granger result."""
-    scored = ek.score_verdicts(evidence.verdicts, truth, outcome=kpi)
+    scored = score_verdicts(evidence.verdicts, truth, outcome=kpi)
     verdicts = evidence.verdicts.set_index("metric")
     group = verdicts.get("group", pd.Series("", index=verdicts.index)).fillna("").astype(str)
     granger = evidence.granger.drop_duplicates("metric").set_index("metric")["significant"]

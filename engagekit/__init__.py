@@ -39,8 +39,6 @@ from engagekit.analyses.impact import campaign_impact, describe_impact
 from engagekit.loaders import LoadReport, LoadResult, detect_format, formats, read_export
 from engagekit.goals.rates import AGGREGATIONS, RATE_DEFINITIONS, describe_rate, period_engagement_rates, post_engagement_rates
 from engagekit.report.preflight import ClientCheck, check_client
-from engagekit.teaching.recovery import score_verdicts
-from engagekit.teaching.sample_truth import Driver, Fatigue, Launch, SampleTruth, random_truth
 from engagekit.core.text import say, wrap_text
 from engagekit.tables.series import daily_activity, daily_engagement, daily_outcomes, daily_traffic, engagement_series, kpi_series
 from engagekit.analyses.user_level import engaged_vs_not, social_visits
@@ -79,7 +77,6 @@ __all__ = [
     "describe_rate",
     "describe_verdict",
     "detect_format",
-    "Driver",
     "engaged_vs_not",
     "EngagekitError",
     "engagement_series",
@@ -87,7 +84,6 @@ __all__ = [
     "EventFunnel",
     "EventFunnelWarning",
     "ExportError",
-    "Fatigue",
     "fatigue_correlation",
     "fit_adstock",
     "follower_fatigue",
@@ -105,7 +101,6 @@ __all__ = [
     "kpi_decomposition",
     "kpi_series",
     "LaggedCorrelation",
-    "Launch",
     "lead_model",
     "LeadModel",
     "load_client",
@@ -120,15 +115,12 @@ __all__ = [
     "post_engagement_rates",
     "post_results",
     "posts_per_week",
-    "random_truth",
     "ranked_posts",
     "RATE_DEFINITIONS",
     "raw_correlation",
     "read_config",
     "read_export",
     "run_batch",
-    "SampleTruth",
-    "score_verdicts",
     "self_promotional_share",
     "self_promotional_summary",
     "slot_performance",

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from engagekit.report import plots
 from engagekit.teaching import lesson
 from engagekit.teaching.scenarios import SCENARIOS
 
@@ -96,7 +97,7 @@ def test_chance_summary_counts_by_hand():
 
 def test_chance_findings_plot_draws_every_test():
     findings = pd.DataFrame({"p_value": [0.01, 0.04, 0.2, 0.5], "q_value": [0.04, 0.08, 0.27, 0.5]})
-    ax = lesson.chance_findings_plot(findings)
+    ax = plots.chance_findings(findings)
     assert sum(len(c.get_offsets()) for c in ax.collections) == 4
     assert ax.get_yscale() == "log"
 

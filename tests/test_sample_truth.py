@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 import engagekit as ek
-from engagekit.teaching.sample import write_sample
+from engagekit.teaching import score_verdicts, write_sample
 from engagekit.teaching.sample_truth import (
     DEFAULT_TRUTH,
     DRIVER_METRICS,
@@ -76,7 +76,7 @@ def test_a_planted_comments_driver_is_recovered_from_the_written_exports(comment
     dataset, goal = analysis.dataset, analysis.goal
     engagement = ek.daily_engagement(dataset.posts, tz=analysis.tz, start=goal.start, end=goal.end)
     evidence = ek.outcome_evidence(engagement[list(DRIVER_METRICS)], ek.kpi_series(dataset, goal), n_boot=100)
-    scored = ek.score_verdicts(evidence.verdicts, truth).set_index("metric")
+    scored = score_verdicts(evidence.verdicts, truth).set_index("metric")
     assert scored["result"].to_dict() == {"comments": "found", "reactions": "rightly no evidence",
                                           "shares": "rightly no evidence", "link_clicks": "rightly no evidence"}
     comments = evidence.verdicts.set_index("metric").loc["comments"]

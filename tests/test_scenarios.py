@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import engagekit as ek
-from engagekit.teaching.sample import write_sample
+from engagekit.teaching import score_verdicts, write_sample
 from engagekit.teaching.sample_page import BASE_LOSS_RATE, FOLLOWERS_START
 from engagekit.teaching.scenarios import SCENARIOS
 
@@ -118,7 +118,7 @@ def test_truth_yml_records_the_launch_and_the_registrations_it_adds(written):
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_notebook_03_finds_every_planted_driver_at_its_lag(name, written, recovered):
-    scored = ek.score_verdicts(pd.DataFrame.from_records(recovered[name]["verdicts"]), _truth(written[name]))
+    scored = score_verdicts(pd.DataFrame.from_records(recovered[name]["verdicts"]), _truth(written[name]))
     drivers = scored.loc[scored["planted"] == "driver"]
     assert drivers["metric"].tolist() == [d.metric for d in SCENARIOS[name].truth.drivers]
     assert (drivers["result"] == "found").all()
@@ -128,7 +128,7 @@ def test_notebook_03_finds_every_planted_driver_at_its_lag(name, written, recove
 def test_notebook_03_calls_noise_a_lead_no_more_often_than_its_error_rate_allows(written, recovered):
     # 16 noise metrics over the five scenarios (four in no-effect), each tested at a 5% false discovery
     # rate beside a strong driver (or none): under one chance lead is expected, two would be too many.
-    scored = pd.concat([ek.score_verdicts(pd.DataFrame.from_records(recovered[name]["verdicts"]), _truth(written[name]))
+    scored = pd.concat([score_verdicts(pd.DataFrame.from_records(recovered[name]["verdicts"]), _truth(written[name]))
                         .assign(scenario=name) for name in SCENARIOS])
     noise = scored.loc[scored["planted"] == "noise"]
     assert len(noise) == 16

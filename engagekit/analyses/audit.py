@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from engagekit.analyses.classify import AUDIENCE_CENTRED, CATEGORIES, SELF_PROMOTIONAL, classify_posts
+from engagekit.goals.rates import period_engagement_rates, post_engagement_rates
 from engagekit.tables.series import as_float, local_day
 
 __all__ = [
@@ -68,7 +69,9 @@ ATTRIBUTION = (
     "equally between them; posts without UTM tags (e.g. X posts behind t.co links) earn nothing attributed."
 )
 #: The engagement rate of a group of posts in :func:`category_performance`.
-ENGAGEMENT_RATE_DEFINITION = "engagements / impressions (ratio of sums)"
+#: The engagement rate of the audit: one of :data:`engagekit.goals.rates.RATE_DEFINITIONS`, as a ratio of sums.
+ENGAGEMENT_RATE = "engagements / impressions"
+ENGAGEMENT_RATE_DEFINITION = f"{ENGAGEMENT_RATE} (ratio of sums)"
 
 
 def _check(frame: pd.DataFrame | None, name: str, columns: list[str]) -> None:
@@ -156,12 +159,10 @@ def post_results(
 
 
 def _engagement_rate(frame: pd.DataFrame, by: list[str]) -> pd.Series:
-    """Engagements / impressions as a ratio of sums over the posts reporting both, per group."""
-    both = frame["engagements"].notna() & frame["impressions"].notna()
-    used = frame.assign(_e=frame["engagements"].where(both), _i=frame["impressions"].where(both))
-    g = used.groupby(by)
-    num, den = g["_e"].sum(min_count=1).astype("Float64"), g["_i"].sum(min_count=1).astype("Float64")
-    return num / den.where(den > 0)
+    """:data:`ENGAGEMENT_RATE` as a ratio of sums over the posts it can be computed for, per group of ``by``."""
+    rates = period_engagement_rates(frame, by=by, definitions=[ENGAGEMENT_RATE])
+    ratio = rates.loc[rates["aggregation"] == "ratio of sums"]
+    return ratio.set_index(by)["rate"]
 
 
 def category_performance(
@@ -462,8 +463,7 @@ def slot_performance(
         warnings.warn("slot_performance: no posts in the period; every slot has 0 posts", UserWarning, stacklevel=2)
     local = posts["published_at"].dt.tz_convert(tz)
     if measure == "engagement_rate":
-        den = posts["impressions"].astype("Float64")
-        value = posts["engagements"].astype("Float64") / den.where(den > 0)
+        value = post_engagement_rates(posts, definitions=[ENGAGEMENT_RATE])["rate"].set_axis(posts.index)
     else:
         value = posts[measure].astype("Float64")
     frame = pd.DataFrame({"weekday": local.dt.day_of_week.astype("int64").to_numpy(),

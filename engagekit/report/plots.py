@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from engagekit.tables.series import as_float
 
 __all__ = [
+    "chance_findings",
     "kpi_baseline",
     "weekly_pattern",
     "funnel",
@@ -252,3 +253,26 @@ def campaign_impact(daily: pd.DataFrame, *, label: str, ax: Axes | None = None) 
     ax.legend(loc="upper left", fontsize=8)
     _date_axis(ax)
     return _labels(ax, title=f"{label}: actual against the forecast without the change", ylabel=label)
+
+
+def chance_findings(findings: pd.DataFrame, *, alpha: float = 0.05, ax: Axes | None = None) -> Axes:
+    """Every test's p-value, smallest first, against the two rules that call it a finding.
+
+    A dot under the flat line (p < ``alpha``) is a finding without correction; a dot
+    under the rising Benjamini-Hochberg line (rank / tests x ``alpha``) survives the
+    correction.
+    """
+    ax = _ax(ax)
+    p = np.sort(findings["p_value"].to_numpy(dtype=float))
+    rank = np.arange(1, len(p) + 1)
+    below = p < alpha
+    ax.scatter(rank[~below], p[~below], s=10, color="#9aa5b1", label="not significant")
+    ax.scatter(rank[below], p[below], s=16, color="crimson", label=f"p < {alpha:g}: a chance finding")
+    ax.axhline(alpha, color="crimson", linewidth=1, linestyle="--", label=f"p = {alpha:g} (no correction)")
+    ax.plot(rank, rank / len(p) * alpha, color="#1a7f37", linewidth=1.5, label="Benjamini-Hochberg line")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"the {len(p)} tests, smallest p-value first")
+    ax.set_ylabel("p-value (log scale)")
+    ax.set_title("Pure noise, tested many times: findings by chance, and what the correction leaves")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax

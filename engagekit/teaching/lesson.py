@@ -7,7 +7,7 @@ tidy frame:
 
 * :func:`trend_trap_table`: the raw weekly correlation of two trending series
   beside the same-day correlation once trend and weekday are removed;
-* :func:`chance_findings`, :func:`chance_summary`, :func:`chance_findings_plot`:
+* :func:`chance_findings`, :func:`chance_summary` (drawn by :func:`engagekit.report.plots.chance_findings`):
   20 metrics of pure noise tested at 15 lags each against a KPI of pure noise,
   with and without the Benjamini-Hochberg correction;
 * :func:`simulate_commenters`, :func:`comment_risk_ratios`: people whose hidden
@@ -24,11 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import yaml
-from matplotlib.axes import Axes
 
 from engagekit.analyses.evidence.correlate import LaggedCorrelation, raw_correlation
 from engagekit.teaching.recovery import planted_truth
@@ -38,7 +36,6 @@ from engagekit.analyses.user_level import engaged_vs_not
 
 __all__ = [
     "chance_findings",
-    "chance_findings_plot",
     "chance_summary",
     "Check",
     "check_answer",
@@ -173,30 +170,6 @@ def chance_summary(findings: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFra
     ]
     return pd.DataFrame(rows, columns=["rule", "tests", "findings", "expected_by_chance"]).astype(
         {"rule": "str", "tests": "int64", "findings": "int64", "expected_by_chance": "float64"})
-
-
-def chance_findings_plot(findings: pd.DataFrame, *, alpha: float = 0.05, ax: Axes | None = None) -> Axes:
-    """Every test's p-value, smallest first, against the two rules that call it a finding.
-
-    A dot under the flat line (p < ``alpha``) is a finding without correction; a dot
-    under the rising Benjamini-Hochberg line (rank / tests x ``alpha``) survives the
-    correction.
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 3.5))
-    p = np.sort(findings["p_value"].to_numpy(dtype=float))
-    rank = np.arange(1, len(p) + 1)
-    below = p < alpha
-    ax.scatter(rank[~below], p[~below], s=10, color="#9aa5b1", label="not significant")
-    ax.scatter(rank[below], p[below], s=16, color="crimson", label=f"p < {alpha:g}: a chance finding")
-    ax.axhline(alpha, color="crimson", linewidth=1, linestyle="--", label=f"p = {alpha:g} (no correction)")
-    ax.plot(rank, rank / len(p) * alpha, color="#1a7f37", linewidth=1.5, label="Benjamini-Hochberg line")
-    ax.set_yscale("log")
-    ax.set_xlabel(f"the {len(p)} tests, smallest p-value first")
-    ax.set_ylabel("p-value (log scale)")
-    ax.set_title("Pure noise, tested many times: findings by chance, and what the correction leaves")
-    ax.legend(loc="lower right", fontsize="small")
-    return ax
 
 
 # --------------------------------------------------------------------------- people who comment buy more
