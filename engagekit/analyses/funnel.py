@@ -350,7 +350,77 @@ def aggregate_funnel(
     target = _pick_kpi(goal, kpi)
     stages = [s for s in goal.funnel if s != "kpi"] + ["kpi"]
     post_stages = [s for s in stages if s not in ("social_sessions", "kpi")]
+    keep = _period_mask(start, end)
 
+    # posts, every one (UTM joins reach back before the period) and those of the period
+    keyed = _post_keys(dataset.posts, tz=tz, dims=dims, categories=categories)
+    in_period = keep(keyed["day"])
+    posts = dataset.posts.loc[in_period]
+    post_keys = keyed.loc[in_period]
+    traffic = dataset.traffic.loc[keep(dataset.traffic["date"])]
+    outcomes, outcome_days, coverage = _kpi_outcomes(dataset.outcomes, target, tz=tz, keep=keep)
+    if posts.empty and traffic.empty and (target.source == "traffic" or outcomes.empty):
+        span = f"{'the start' if start is None else start.date()} to {'the end' if end is None else end.date()}"
+        what = f"{target.outcome!r} outcomes" if target.source == "outcomes" else "other data"
+        warnings.warn(f"no posts, traffic or {what} from {span}: the funnel is empty", FunnelWarning, stacklevel=2)
+        return _empty(dims)
+
+    days = [post_keys["day"], traffic["date"]] + ([outcome_days] if target.source == "outcomes" else [])
+    known_days = pd.concat([d for d in days if not d.empty])
+    lo = start if start is not None else known_days.min()
+    hi = end if end is not None else known_days.max()
+    calendar = _calendar(lo, hi, freq)
+    first = calendar[0]
+    post_keys = post_keys.assign(period=_period_of(post_keys["day"], freq, first))
+    units, covered, source = _stage_units(
+        traffic, outcomes, outcome_days, coverage, target=target, stages=stages, post_stages=post_stages,
+        calendar=calendar, freq=freq, span=(lo, hi),
+    )
+
+    keys = ["period", *dims]
+    # post stages: sums by publish day (NA when no post of the group reports the stage)
+    post_frame = posts[post_stages].assign(**{k: post_keys[k] for k in keys})
+    grouped = post_frame.groupby(keys, sort=False, dropna=False)
+    post_sums = grouped[post_stages].sum(min_count=1) if post_stages else pd.DataFrame(index=grouped.size().index)
+    # traffic and KPI stages: joined to posts by UTM or day
+    summaries = {stage: _summarise(_attribute(frame, keyed, dims), keys) for stage, frame in units.items()}
+    grid, pseudo = _grid(calendar, dims, post_sums, summaries)
+    reasons = stage_availability(posts, traffic, [s for s in stages if s != "kpi"])
+    typed = {"period": "datetime64[us]", **{d: "str" for d in dims}}
+    pieces = []
+    for stage in stages:
+        piece = grid.assign(stage=stage, source=source[stage])
+        if stage in post_stages:
+            sums = post_sums[stage].rename("count").reset_index() if len(post_sums) else pd.DataFrame(columns=[*keys, "count"])
+            reported = grouped.size().rename("_n").reset_index().astype(typed)
+            piece = _post_stage(piece, sums.astype(typed), reported, keys=keys, pseudo=pseudo,
+                                why=reasons.get(stage) or f"no post of this {'group and ' if dims else ''}period reports {stage.replace('_', ' ')}")
+        else:
+            if stage == "kpi":
+                what = f"{target.outcome!r} outcomes" if target.source == "outcomes" else f"traffic reporting {target.measure}"
+                why = f"no {what} in the data for this period"
+            else:
+                why = reasons.get(stage) or "no traffic data for this period"
+            summary = summaries[stage]
+            piece = _joined_stage(piece, summary.astype(typed) if not summary.empty else summary, keys=keys,
+                                  covered=covered[stage], why=why, totals=not dims)
+        pieces.append(piece)
+
+    frame = pd.concat(pieces, ignore_index=True)
+    frame["_order"] = frame["stage"].map({s: i for i, s in enumerate(stages)})
+    frame["_group"] = np.tile(np.arange(len(grid)), len(stages))
+    frame = frame.sort_values(["_group", "_order"], kind="stable").reset_index(drop=True)
+    frame = _rates(frame, len(stages))
+    frame = frame[list(_columns(dims))].astype(_columns(dims))
+    _warn_empty_stages(frame, stages)
+    frame.attrs["caveat"] = AGGREGATE_CAVEAT
+    frame.attrs["caveats"] = funnel_caveats(frame)
+    frame.attrs["kpi"] = target.name
+    return frame
+
+
+def _period_mask(start: pd.Timestamp | None, end: pd.Timestamp | None):
+    """A function: which of some local days lie in ``start``..``end`` (a bool array; NA days do not)."""
     def keep(days: pd.Series) -> np.ndarray:
         mask = days.notna()
         if start is not None:
@@ -358,9 +428,11 @@ def aggregate_funnel(
         if end is not None:
             mask &= days <= end
         return mask.to_numpy(dtype=bool)
+    return keep
 
-    # posts, every one (UTM joins reach back before the period) and those of the period
-    all_posts = dataset.posts
+
+def _post_keys(all_posts: pd.DataFrame, *, tz: str, dims: tuple[str, ...], categories: Any) -> pd.DataFrame:
+    """Every post's local day, UTM keys and breakdown values."""
     keyed = pd.DataFrame({"day": local_day(all_posts["published_at"], tz)}, index=all_posts.index)
     keyed["content_key"] = _utm_key(all_posts["utm_content"])
     keyed["campaign_key"] = _utm_key(all_posts["utm_campaign"])
@@ -371,35 +443,28 @@ def aggregate_funnel(
         keyed["campaign"] = campaign.mask(campaign == "").fillna(NO_CAMPAIGN)
     if "category" in dims:
         keyed["category"] = _categories(all_posts, categories)
-    in_period = keep(keyed["day"])
-    posts = all_posts.loc[in_period]
-    post_keys = keyed.loc[in_period]
+    return keyed
 
-    traffic = dataset.traffic.loc[keep(dataset.traffic["date"])]
-    outcomes = dataset.outcomes
-    if target.source == "outcomes":
-        outcomes = outcomes.loc[(outcomes["outcome"] == target.outcome).fillna(False).to_numpy(dtype=bool)]
-        outcome_days = local_day(outcomes["occurred_at"], tz)
-        coverage = (outcome_days.min(), outcome_days.max())
-        outcomes = outcomes.loc[keep(outcome_days)]
-        outcome_days = outcome_days.loc[outcomes.index]
-    if posts.empty and traffic.empty and (target.source == "traffic" or outcomes.empty):
-        span = f"{'the start' if start is None else start.date()} to {'the end' if end is None else end.date()}"
-        what = f"{target.outcome!r} outcomes" if target.source == "outcomes" else "other data"
-        warnings.warn(f"no posts, traffic or {what} from {span}: the funnel is empty", FunnelWarning, stacklevel=2)
-        return _empty(dims)
 
-    days = [post_keys["day"], traffic["date"]]
-    if target.source == "outcomes":
-        days.append(outcome_days)
-    known_days = pd.concat([d for d in days if not d.empty])
-    lo = start if start is not None else known_days.min()
-    hi = end if end is not None else known_days.max()
-    calendar = _calendar(lo, hi, freq)
+def _kpi_outcomes(outcomes: pd.DataFrame, target: KPI, *, tz: str, keep) -> tuple[pd.DataFrame, pd.Series | None, tuple]:
+    """The KPI's outcomes in the period, their local days and the first and last day the data has them."""
+    if target.source != "outcomes":
+        return outcomes, None, (pd.NaT, pd.NaT)
+    outcomes = outcomes.loc[(outcomes["outcome"] == target.outcome).fillna(False).to_numpy(dtype=bool)]
+    outcome_days = local_day(outcomes["occurred_at"], tz)
+    coverage = (outcome_days.min(), outcome_days.max())
+    outcomes = outcomes.loc[keep(outcome_days)]
+    return outcomes, outcome_days.loc[outcomes.index], coverage
+
+
+def _stage_units(
+    traffic: pd.DataFrame, outcomes: pd.DataFrame, outcome_days: pd.Series | None, coverage: tuple, *, target: KPI,
+    stages: list[str], post_stages: list[str], calendar: pd.DatetimeIndex, freq: str, span: tuple,
+) -> tuple[dict[str, pd.DataFrame], dict[str, set], dict[str, str]]:
+    """The units of the traffic and KPI stages (a row each, quantity ``q``), the periods each stage's data
+    covers, and each stage's source in words."""
     first = calendar[0]
-    post_keys = post_keys.assign(period=_period_of(post_keys["day"], freq, first))
-
-    # units of the traffic and KPI stages
+    lo, hi = span
     channels = traffic_channel(traffic)
     traffic_units = pd.DataFrame({
         "day": traffic["date"],
@@ -410,15 +475,14 @@ def aggregate_funnel(
         "known": (channels.notna() & (channels != UNASSIGNED)).to_numpy(),
         "channel": channels.to_numpy(),
     }, index=traffic.index)
-    traffic_periods = set(traffic_units["period"])
     units: dict[str, pd.DataFrame] = {}
     covered: dict[str, set] = {}
     source: dict[str, str] = {s: POST_SOURCE for s in post_stages}
     if "social_sessions" in stages:
         social = traffic_units.loc[traffic_units["social"]]
-        units["social_sessions"] = social.assign(q=traffic.loc[social.index, "sessions"].astype("float64"))
-        units["social_sessions"] = units["social_sessions"].loc[units["social_sessions"]["q"].notna()]
-        covered["social_sessions"] = traffic_periods
+        social = social.assign(q=traffic.loc[social.index, "sessions"].astype("float64"))
+        units["social_sessions"] = social.loc[social["q"].notna()]
+        covered["social_sessions"] = set(traffic_units["period"])
         source["social_sessions"] = SOCIAL_SOURCE
     if target.source == "outcomes":
         channel = _outcome_channel(outcomes)
@@ -432,7 +496,6 @@ def aggregate_funnel(
             "known": (channel.notna() & (channel != UNASSIGNED)).to_numpy(),
             "q": q,
         }, index=outcomes.index)
-        kpi_units = kpi_units.loc[kpi_units["q"].notna()]
         covered["kpi"] = set() if pd.isna(coverage[0]) else set(
             _calendar_periods(calendar, freq, max(coverage[0], lo), min(coverage[1], hi))
         )
@@ -440,26 +503,18 @@ def aggregate_funnel(
     else:
         rows = traffic_units if target.channel is None else traffic_units.loc[traffic_units["channel"] == target.channel]
         kpi_units = rows.assign(q=traffic.loc[rows.index, target.measure].astype("float64"))
-        kpi_units = kpi_units.loc[kpi_units["q"].notna()]
         covered["kpi"] = set(traffic.loc[traffic[target.measure].notna(), "date"].pipe(_period_of, freq, first))
         source["kpi"] = f"traffic ({target.measure}{'' if target.channel is None else ', ' + target.channel})"
-    units["kpi"] = kpi_units
+    units["kpi"] = kpi_units.loc[kpi_units["q"].notna()]
+    return units, covered, source
 
-    keys = ["period", *dims]
-    # post stages: sums by publish day (NA when no post of the group reports the stage)
-    post_frame = posts[post_stages].assign(**{k: post_keys[k] for k in keys})
-    grouped = post_frame.groupby(keys, sort=False, dropna=False)
-    post_sums = grouped[post_stages].sum(min_count=1) if post_stages else pd.DataFrame(index=grouped.size().index)
-    # traffic and KPI stages: joined to posts by UTM or day
-    summaries = {
-        stage: _summarise(_attribute(frame, keyed, dims), keys)
-        for stage, frame in units.items()
-    }
 
-    # the grid: every period of the calendar x every breakdown value seen
-    combos = [post_sums.index.to_frame(index=False)[list(dims)]] if dims else []
-    combos += [s[list(dims)] for s in summaries.values() if dims and not s.empty]
+def _grid(calendar: pd.DatetimeIndex, dims: tuple[str, ...], post_sums: pd.DataFrame,
+          summaries: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every period of the calendar x every breakdown value seen, and which rows are the not-joined groups."""
     if dims:
+        combos = [post_sums.index.to_frame(index=False)[list(dims)]]
+        combos += [s[list(dims)] for s in summaries.values() if not s.empty]
         combos_frame = pd.concat(combos, ignore_index=True).drop_duplicates().sort_values(list(dims), key=_pseudo_last)
         grid = pd.DataFrame({"period": np.repeat(calendar.to_numpy(), len(combos_frame))})
         for dim in dims:
@@ -470,67 +525,46 @@ def aggregate_funnel(
     pseudo = np.zeros(len(grid), dtype=bool)
     for dim in dims:
         pseudo |= grid[dim].isin([NOT_SOCIAL, NO_POST]).to_numpy()
+    return grid, pseudo
 
-    reasons = stage_availability(posts, traffic, [s for s in stages if s != "kpi"])
-    pieces = []
-    for stage in stages:
-        piece = grid.copy()
-        piece["stage"] = stage
-        piece["source"] = source[stage]
-        note = pd.Series(pd.NA, index=piece.index, dtype="str")
-        if stage in post_stages:
-            sums = post_sums[stage].rename("count").reset_index() if len(post_sums) else pd.DataFrame(columns=[*keys, "count"])
-            piece = piece.merge(sums.astype({"period": "datetime64[us]", **{d: "str" for d in dims}}), on=keys, how="left")
-            reported = piece.merge(grouped.size().rename("_n").reset_index().astype({"period": "datetime64[us]", **{d: "str" for d in dims}}), on=keys, how="left")["_n"]
-            count = piece["count"].astype("Float64")
-            no_posts = reported.isna().to_numpy() & ~pseudo
-            count = count.mask(no_posts, 0.0)
-            unreported = count.isna().to_numpy() & ~pseudo
-            why = reasons.get(stage) or f"no post of this {'group and ' if dims else ''}period reports {stage.replace('_', ' ')}"
-            note = note.mask(unreported, why)
-            note = note.mask(pseudo, NOT_JOINED_NOTE)
-            piece["join"] = "none"
-            piece["utm_share"] = pd.NA
-        else:
-            summary = summaries[stage]
-            if not summary.empty:
-                summary = summary.astype({"period": "datetime64[us]", **{d: "str" for d in dims}})
-                piece = piece.merge(summary, on=keys, how="left")
-            else:
-                piece = piece.assign(count=np.nan, join=pd.NA, utm_share=np.nan)
-            in_coverage = piece["period"].isin(covered[stage]).to_numpy()
-            count = piece["count"].astype("Float64")
-            count = count.mask(in_coverage & count.isna().to_numpy(), 0.0).mask(~in_coverage)
-            if stage == "kpi":
-                what = f"{target.outcome!r} outcomes" if target.source == "outcomes" else f"traffic reporting {target.measure}"
-                why = f"no {what} in the data for this period"
-            else:
-                why = reasons.get(stage) or "no traffic data for this period"
-            note = note.mask(~in_coverage, why)
-            piece["join"] = piece["join"].astype("str").fillna("none")
-            if not dims:  # totals: nothing was joined
-                piece["utm_share"] = pd.NA
-        piece["count"] = count
-        piece["note"] = note
-        pieces.append(piece)
 
-    frame = pd.concat(pieces, ignore_index=True)
-    frame["_order"] = frame["stage"].map({s: i for i, s in enumerate(stages)})
-    frame["_group"] = np.tile(np.arange(len(grid)), len(stages))
-    frame = frame.sort_values(["_group", "_order"], kind="stable").reset_index(drop=True)
-    frame = _rates(frame, len(stages))
-    frame = frame[list(_columns(dims))].astype(_columns(dims))
+def _post_stage(piece: pd.DataFrame, sums: pd.DataFrame, reported: pd.DataFrame, *, keys: list[str],
+                pseudo: np.ndarray, why: str) -> pd.DataFrame:
+    """A post stage's rows of the grid: its sums, 0 where no post was published, NA (with ``why``) where none reports it."""
+    piece = piece.merge(sums, on=keys, how="left")
+    n_posts = piece.merge(reported, on=keys, how="left")["_n"]
+    count = piece["count"].astype("Float64")
+    count = count.mask(n_posts.isna().to_numpy() & ~pseudo, 0.0)
+    note = pd.Series(pd.NA, index=piece.index, dtype="str")
+    note = note.mask(count.isna().to_numpy() & ~pseudo, why).mask(pseudo, NOT_JOINED_NOTE)
+    return piece.assign(count=count, note=note, join="none", utm_share=pd.NA)
 
+
+def _joined_stage(piece: pd.DataFrame, summary: pd.DataFrame, *, keys: list[str], covered: set, why: str,
+                  totals: bool) -> pd.DataFrame:
+    """A traffic or KPI stage's rows of the grid: its joined sums, 0 inside the data's coverage, NA (with ``why``) outside."""
+    if not summary.empty:
+        piece = piece.merge(summary, on=keys, how="left")
+    else:
+        piece = piece.assign(count=np.nan, join=pd.NA, utm_share=np.nan)
+    in_coverage = piece["period"].isin(covered).to_numpy()
+    count = piece["count"].astype("Float64")
+    count = count.mask(in_coverage & count.isna().to_numpy(), 0.0).mask(~in_coverage)
+    note = pd.Series(pd.NA, index=piece.index, dtype="str").mask(~in_coverage, why)
+    piece = piece.assign(count=count, note=note, join=piece["join"].astype("str").fillna("none"))
+    if totals:  # nothing was joined
+        piece["utm_share"] = pd.NA
+    return piece
+
+
+def _warn_empty_stages(frame: pd.DataFrame, stages: list[str]) -> None:
+    """A :class:`FunnelWarning` for each stage without a count anywhere, with its first reason."""
     for stage in stages:
         counts = frame.loc[frame["stage"] == stage, "count"]
         if counts.isna().all():
             notes = frame.loc[(frame["stage"] == stage) & frame["note"].notna(), "note"]
             why = notes.iloc[0] if len(notes) else "no data"
-            warnings.warn(f"{stage}: {why}", FunnelWarning, stacklevel=2)
-    frame.attrs["caveat"] = AGGREGATE_CAVEAT
-    frame.attrs["caveats"] = funnel_caveats(frame)
-    frame.attrs["kpi"] = target.name
-    return frame
+            warnings.warn(f"{stage}: {why}", FunnelWarning, stacklevel=3)
 
 
 def _pseudo_last(values: pd.Series) -> pd.Series:
