@@ -339,8 +339,21 @@ def test_total_effect_of_a_lead_is_the_sum_of_its_neighbouring_kernels_coefficie
     design = np.column_stack([controls, kernels])
     fit = sm.WLS(y, design, weights=w**2).fit()  # minimum-norm: the neighbours are collinear, their sum is not
     assert row["effect"] == pytest.approx(fit.params[-len(near):].sum(), rel=1e-6)
-    se = _hc3_hac_se_of_sum(design, y, w, len(near), newey_west_maxlags(len(y)))
-    assert row["std_error"] == pytest.approx(se, rel=1e-6)
+    lags = newey_west_maxlags(len(y))
+    se = _hc3_hac_se_of_sum(design, y, w, len(near), lags)
+    # and the spread of the effect over every kernel, each weighted by its likelihood against the best
+    coef, t = [], []
+    for d in range(MAX_LAG + 1):
+        for h in HALF_LIVES:
+            one = np.column_stack([controls, _convolve(metrics["x"].to_numpy(), d, h)[ok]])
+            c = sm.WLS(y, one, weights=w**2).fit().params[-1]
+            coef.append(c)
+            t.append(c / _hc3_hac_se_of_sum(one, y, w, 1, lags))
+    coef, t = np.array(coef), np.array(t)
+    weight = np.where(t > 0, np.exp(0.5 * (t**2 - t.max() ** 2)), 0.0)
+    weight /= weight.sum()
+    spread = np.sqrt((weight * (coef - (weight * coef).sum()) ** 2).sum())
+    assert row["std_error"] == pytest.approx(np.hypot(se, spread), rel=1e-6)
     assert row["ci_low"] <= 0.3 <= row["ci_high"]
 
 

@@ -59,7 +59,11 @@ How the kernels are chosen and tested
 The total effect of a lead (or a group) and its interval (``effect +- z * se``)
 come from the kernel of its test and its neighbours (one day of delay and one
 step of half-life either way) fitted together: the sum of their coefficients,
-so that a kernel chosen one step off does not bias the total. For a metric
+so that a kernel chosen one step off does not bias the total. The kernel is
+itself an estimate: the interval's variance adds the spread of the effect over
+the kernels, each weighted by its likelihood against the best one, so that
+data which cannot tell a short carryover from a long one say so in a wider
+interval. For a metric
 that does not lead, the numbers are those of the kernel of its test. The verdicts
 say what *precedes* the KPI, never what causes it.
 """
@@ -192,6 +196,20 @@ def _neighbours(shapes: pd.DataFrame, k: int, half_lives: tuple[float, ...]) -> 
     near = (shapes["delay"] - delay).abs().le(1) & (shapes["half_life"].map(order) - step).abs().le(1)
     return list(np.flatnonzero(near.to_numpy()))
 
+
+
+def _choice_sd(result: _MaxT) -> float:
+    """The spread of the total effect over the kernels the data cannot rule out: the standard deviation
+    of each kernel's effect, weighted by its likelihood relative to the best (``exp((t**2 - t_best**2) / 2)``,
+    kernels with a positive effect). Added to the interval's variance, it counts the uncertainty of the
+    kernel's choice, which the fit at the chosen kernel alone leaves out."""
+    t = np.where(np.isfinite(result.t) & (result.t > 0), result.t, np.nan)
+    if not np.isfinite(t).any():
+        return 0.0
+    weight = np.nan_to_num(np.exp(0.5 * (t**2 - np.nanmax(t) ** 2)))
+    weight /= weight.sum()
+    mean = float((weight * result.coef).sum())
+    return float(np.sqrt((weight * (result.coef - mean) ** 2).sum()))
 
 
 def _bh(p: list[float]) -> list[float]:
@@ -486,10 +504,12 @@ def lead_model(
             effect, se, per_unit = float(result.coef[k]), float(result.se[k]), key
             if row["kind"] == "metric" and row["selected"]:
                 effect, se = total_effect(zr[key][:, _neighbours(shapes, k, half_lives)], [o for o in selected if o != key])
+                se = float(np.hypot(se, _choice_sd(result)))
             if row["kind"] == "group":
                 a, b = members[key]
                 composite = zr[a] / sd[a] + zr[b] / sd[b]
                 effect, se = total_effect(composite[:, _neighbours(shapes, k, half_lives)], [o for o in selected if o not in (a, b)])
+                se = float(np.hypot(se, _choice_sd(result)))
                 scale = (1 + row["together_r"]) / sd[a]  # one unit of a with the b that moves with it
                 effect, se, per_unit = effect * scale, se * scale, f"{a} (with the {b} that moves with it)"
             lo, hi = effect - z_crit * se, effect + z_crit * se
