@@ -17,7 +17,7 @@ from engagekit.core.errors import ExportError, UnknownFormatError
 from ._base import FORMATS, ExportFormat, LoadOptions, LoadReport, LoadResult
 from ._closest import unrecognised_message
 from ._coverage import declared_by_name, file_coverage
-from ._text import head_text
+from ._decode import head_text
 
 # Registration order is detection order: more specific formats first.
 from . import (  # noqa: E402,F401  (each module registers its formats)

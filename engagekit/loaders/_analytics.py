@@ -24,7 +24,8 @@ import pandas as pd
 
 from engagekit.core.channels import default_channel_group
 from ._base import LoadReport
-from ._text import Record, RowBuilder, normalise_header
+from ._cells import RowBuilder
+from ._records import Record, normalise_header
 
 __all__ = [
     "NumberStyle",

@@ -10,7 +10,8 @@ from pathlib import Path, PurePosixPath
 
 from engagekit.core.errors import ExportError
 from ._base import LoadReport
-from ._text import Record, check_header_row, decode_bytes, read_records
+from ._decode import decode_bytes
+from ._records import Record, check_header_row, read_records
 
 __all__ = ["Member", "is_zip", "open_member", "csv_records"]
 

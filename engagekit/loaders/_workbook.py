@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from engagekit.core.errors import ExportError
-from ._text import Record, normalise_header
+from ._records import Record, normalise_header
 
 __all__ = ["is_zip_named", "workbook_bytes", "sheet_records"]
 

@@ -43,15 +43,9 @@ from engagekit.core._arrow import constant_str
 from engagekit.core.errors import ExportError
 from engagekit.core.utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import (
-    Record,
-    RowBuilder,
-    check_header_row,
-    decode,
-    match_columns,
-    normalise_header,
-    read_records,
-)
+from ._cells import RowBuilder
+from ._decode import decode
+from ._records import Record, check_header_row, match_columns, normalise_header, read_records
 
 __all__ = [
     "POST_LEVEL", "TOTAL", "UNIQUE", "breakdown_group", "column_kinds", "has_group", "is_description_row", "page_name",

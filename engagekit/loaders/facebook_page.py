@@ -85,7 +85,9 @@ import pandas as pd
 from engagekit.core._arrow import constant_str
 from engagekit.core.errors import ExportError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, match_columns, normalise_header, open_rows, read_records
+from ._blocks import open_rows
+from ._cells import RowBuilder
+from ._records import match_columns, normalise_header, read_records
 from .facebook import (
     TOTAL,
     UNIQUE,

@@ -84,7 +84,9 @@ import pandas as pd
 
 from engagekit.core.errors import ExportError, MissingColumnError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import Record, RowBuilder, decode, match_columns, normalise_header, read_records
+from ._cells import RowBuilder
+from ._decode import decode
+from ._records import Record, match_columns, normalise_header, read_records
 from ._analytics import (
     DIMENSIONS,
     UA_DATE_RANGE,

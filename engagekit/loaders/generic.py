@@ -46,7 +46,9 @@ from engagekit.core import schema
 from engagekit.core.errors import ConfigError
 from engagekit.core.privacy import hash_identifiers
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import Record, RowBuilder, check_header_row, decode, match_columns, read_records
+from ._cells import RowBuilder
+from ._decode import decode
+from ._records import Record, check_header_row, match_columns, read_records
 from ._workbook import sheet_records
 
 __all__ = ["GENERIC"]

@@ -90,7 +90,8 @@ import pandas as pd
 from engagekit.core._arrow import constant_str
 from engagekit.core.errors import ExportError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import Record, RowBuilder, match_columns, normalise_header
+from ._cells import RowBuilder
+from ._records import Record, match_columns, normalise_header
 from ._workbook import is_zip_named, sheet_records
 
 __all__ = ["POSTS", "METRICS"]

@@ -79,7 +79,9 @@ from engagekit.core._arrow import constant_str
 from engagekit.core.errors import ExportError
 from engagekit.core.schema import METRIC_DTYPES, PLATFORMS
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import Record, RowBuilder, decode, match_columns, normalise_header, read_records
+from ._cells import RowBuilder
+from ._decode import decode
+from ._records import Record, match_columns, normalise_header, read_records
 
 __all__ = ["META_CHART"]
 

@@ -115,7 +115,9 @@ from engagekit.core.errors import ExportError
 from engagekit.core.schema import BOOL, na_series
 from engagekit.core.utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, header_names, match_columns, normalise_header, open_rows
+from ._blocks import open_rows
+from ._cells import RowBuilder
+from ._records import header_names, match_columns, normalise_header
 
 __all__ = ["META_SUITE_POSTS"]
 

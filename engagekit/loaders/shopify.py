@@ -47,7 +47,9 @@ from engagekit.core._arrow import as_arrow, constant_str, to_str_series
 from engagekit.core.errors import MissingColumnError
 from engagekit.core.privacy import chunk_digests
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import BLOCK_BYTES, Record, RowBuilder, concat_frames, header_names, match_columns, read_blocks
+from ._blocks import BLOCK_BYTES, concat_frames, read_blocks
+from ._cells import RowBuilder
+from ._records import Record, header_names, match_columns
 
 __all__ = ["SHOPIFY_ORDERS"]
 

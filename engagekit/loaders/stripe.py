@@ -39,7 +39,9 @@ import pandas as pd
 from engagekit.core._arrow import constant_str
 from engagekit.core.privacy import hash_identifiers
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, header_names, match_columns, open_rows
+from ._blocks import open_rows
+from ._cells import RowBuilder
+from ._records import header_names, match_columns
 
 __all__ = ["STRIPE_CHARGES"]
 

@@ -68,7 +68,8 @@ import pandas as pd
 from engagekit.core._arrow import constant_str
 from engagekit.core.errors import ExportError
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import Record, RowBuilder, check_header_row, header_names, match_columns
+from ._cells import RowBuilder
+from ._records import Record, check_header_row, header_names, match_columns
 from ._archive import Member, csv_records, open_member
 from ._workbook import sheet_records
 

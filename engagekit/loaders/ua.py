@@ -122,7 +122,9 @@ from ._analytics import (
     without_totals,
 )
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import Record, RowBuilder, decode, match_columns, normalise_header, read_records
+from ._cells import RowBuilder
+from ._decode import decode
+from ._records import Record, match_columns, normalise_header, read_records
 
 __all__ = ["UA_REPORT"]
 

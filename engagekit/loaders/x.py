@@ -40,7 +40,9 @@ import pyarrow.compute as pc
 from engagekit.core._arrow import as_arrow, constant_str, map_distinct, to_str_series
 from engagekit.core.utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, header_names, match_columns, open_rows
+from ._blocks import open_rows
+from ._cells import RowBuilder
+from ._records import header_names, match_columns
 
 __all__ = ["TWEET_ACTIVITY"]
 

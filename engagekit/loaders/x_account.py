@@ -70,7 +70,9 @@ import pandas as pd
 
 from engagekit.core._arrow import constant_str
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, header_names, match_columns, open_rows, pick_date_format
+from ._blocks import open_rows
+from ._cells import RowBuilder
+from ._records import header_names, match_columns, pick_date_format
 
 __all__ = ["DAILY_ACTIVITY", "ACCOUNT_OVERVIEW", "NEW_DATE_FORMATS", "shares"]
 

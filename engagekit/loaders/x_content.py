@@ -55,7 +55,9 @@ import pandas as pd
 from engagekit.core._arrow import constant_str, missing_str
 from engagekit.core.utm import link_columns
 from ._base import ExportFormat, LoadOptions, LoadReport, register
-from ._text import RowBuilder, header_names, match_columns, open_rows, pick_date_format
+from ._blocks import open_rows
+from ._cells import RowBuilder
+from ._records import header_names, match_columns, pick_date_format
 from .x import _handles
 from .x_account import NEW_DATE_FORMATS, shares
 

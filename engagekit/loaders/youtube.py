@@ -86,7 +86,8 @@ from engagekit.core._arrow import constant_str
 from ._base import ExportFormat, LoadOptions, LoadReport, register
 from ._archive import Member, csv_records, open_member
 from ._workbook import is_zip_named
-from ._text import Record, RowBuilder, header_names, match_columns, normalise_header
+from ._cells import RowBuilder
+from ._records import Record, header_names, match_columns, normalise_header
 
 __all__ = ["TABLE", "CHART", "TOTALS"]
 

@@ -8,8 +8,8 @@ import pytest
 
 from engagekit.core import schema
 from engagekit.core.errors import ExportError, MissingColumnError
-from engagekit.loaders import FORMATS, _text, detect_format, read_export
-from engagekit.loaders._text import head_text
+from engagekit.loaders import FORMATS, _blocks, detect_format, read_export
+from engagekit.loaders._decode import head_text
 from paths import FIXTURES as ALL_FIXTURES
 
 FIXTURES = ALL_FIXTURES / "facebook_page_daily"
@@ -149,7 +149,7 @@ def test_report_names_the_kind_read(bakery):
 
 
 def test_record_by_record_read_gives_the_same_frame(bakery, monkeypatch):
-    monkeypatch.setattr(_text, "read_table", lambda *args, **kwargs: None)
+    monkeypatch.setattr(_blocks, "read_table", lambda *args, **kwargs: None)
     result = read_export(CP1252)
     pd.testing.assert_frame_equal(result.frame, bakery.frame)
     assert [d.line for d in result.report.dropped] == [8]

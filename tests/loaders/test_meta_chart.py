@@ -6,7 +6,7 @@ import pytest
 from engagekit.core import schema
 from engagekit.core.errors import ExportError, MissingColumnError
 from engagekit.loaders import FORMATS, detect_format, read_export
-from engagekit.loaders._text import head_text
+from engagekit.loaders._decode import head_text
 from paths import FIXTURES as ALL_FIXTURES
 
 FIXTURES = ALL_FIXTURES / "meta_chart"

@@ -8,7 +8,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from engagekit.loaders._base import LoadReport
-from engagekit.loaders._text import Record, RowBuilder, parse_duration
+from engagekit.loaders._cells import RowBuilder
+from engagekit.loaders._datetimes import parse_duration
+from engagekit.loaders._records import Record
 
 FILE = Path("cells.csv")
 settings.register_profile("engagekit", max_examples=150, deadline=None, derandomize=True)

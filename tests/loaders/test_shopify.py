@@ -135,7 +135,7 @@ def in_blocks(blocks_file):
 
 def test_blocks_hold_whole_rows_of_about_block_bytes(blocks_file):
     from engagekit.loaders._base import LoadReport
-    from engagekit.loaders._text import read_blocks
+    from engagekit.loaders._blocks import read_blocks
 
     def sizes(header, skipped, blocks):
         return [len(rows) for rows in blocks]

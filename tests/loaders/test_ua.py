@@ -8,7 +8,7 @@ from engagekit.core.errors import ExportError, MissingColumnError
 from engagekit.loaders import detect_format, read_export
 from engagekit.loaders import ga4, ua
 from engagekit.loaders._analytics import detect_number_style, strip_currency_cells
-from engagekit.loaders._text import head_text
+from engagekit.loaders._decode import head_text
 from paths import FIXTURES as ALL_FIXTURES, SAMPLE
 
 FIXTURES = ALL_FIXTURES / "ua_report"
@@ -360,7 +360,7 @@ def test_conflicting_cells_are_reported():
      ("12,50 €", "12,50"), ("CHF 12.50", "12.50"), ("x12", "x12"), ("96.02%", "96.02%")],
 )
 def test_currency_removed_from_amounts_only(cell, cleaned):
-    from engagekit.loaders._text import Record
+    from engagekit.loaders._records import Record
 
     [record] = strip_currency_cells([Record(1, ["a", cell])], [1])
     assert record.cells == ["a", cleaned]

@@ -9,7 +9,7 @@ import pytest
 from engagekit.core import schema
 from engagekit.core.errors import MissingColumnError
 from engagekit.loaders import FORMATS, detect_format, read_export
-from engagekit.loaders._text import head_text
+from engagekit.loaders._decode import head_text
 from paths import FIXTURES
 
 DAILY = FIXTURES / "x_daily_activity" / "daily_tweet_activity_metrics_PawTest_20250301_20250306_en.csv"
