@@ -25,7 +25,7 @@ from engagekit.report.batch import run_batch
 from engagekit.analyses.evidence.carryover import adstock, carryover_regression, collinearity, fit_adstock, half_life
 from engagekit.analyses.classify import describe_classifier
 from engagekit.tables.client import Dataset, load_client, read_config
-from engagekit.goals.templates import client_template_yaml, write_client_template
+from engagekit.goals.templates import client_template_yaml, goal_template_yaml, write_client_template, write_goal_template
 from engagekit.analyses.context import Analysis, open_analysis
 from engagekit.analyses.evidence.correlate import LaggedCorrelation, raw_correlation
 from engagekit.analyses.evidence.distributed_lag import LeadModel, lead_model
@@ -33,7 +33,7 @@ from engagekit.core.errors import ClientNotReady, ConfigError, EngagekitError, E
 from engagekit.analyses.event_funnel import EventFunnel, EventFunnelWarning, FunnelExclusion, FunnelResult, event_funnel
 from engagekit.analyses.evidence.outcome import OutcomeEvidence, outcome_evidence
 from engagekit.analyses.funnel import FunnelWarning, aggregate_funnel, funnel_caveats
-from engagekit.goals.spec import KPI, Goal, GoalDataWarning, goal_template_yaml, write_goal_template
+from engagekit.goals.spec import KPI, Goal, GoalDataWarning
 from engagekit.analyses.evidence.granger import granger_tests
 from engagekit.analyses.impact import campaign_impact, describe_impact
 from engagekit.loaders import LoadReport, LoadResult, detect_format, formats, read_export

@@ -10,7 +10,8 @@ import yaml
 from engagekit import Goal, load_client
 from engagekit.core import schema
 from engagekit.core.errors import ConfigError
-from engagekit.goals.spec import KPI, OBJECTIVES, GoalDataWarning, goal_template_yaml, write_goal_template
+from engagekit.goals.spec import KPI, OBJECTIVES, GoalDataWarning
+from engagekit.goals.templates import goal_template_yaml, write_goal_template
 
 from paths import SAMPLE
 

@@ -27,7 +27,6 @@ primary (first) KPI.
 
 from __future__ import annotations
 
-import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -51,8 +50,6 @@ __all__ = [
     "CHANNEL_GROUPS",
     "FUNNEL_STAGES",
     "ENGAGEMENT_METRICS",
-    "goal_template_yaml",
-    "write_goal_template",
 ]
 
 #: Objective -> the KPI that usually measures it, and the table it comes from (the primary KPI of
@@ -505,7 +502,7 @@ class Goal:
     # ----------------------------------------------------------------- reading and writing
     @classmethod
     def read(cls, path: str | Path) -> Goal:
-        """Read a goal spec written by :meth:`write` (or by hand, e.g. from :func:`write_goal_template`)."""
+        """Read a goal spec written by :meth:`write` (or by hand, e.g. from :func:`engagekit.goals.templates.write_goal_template`)."""
         path = Path(path)
         try:
             spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -708,72 +705,3 @@ def _span_text(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
     if end is None:
         return f"from {start.date()}"
     return f"from {start.date()} to {end.date()}"
-
-
-# --------------------------------------------------------------------- the commented template
-
-def goal_template_yaml(objective: str = "registrations", *, client: str = "my_client") -> str:
-    """A goal spec for ``objective`` as YAML, each field explained in a comment with its allowed values.
-
-    The text parses back to :meth:`Goal.template` (for ``custom``: with a placeholder
-    outcome ``my_outcome`` to rename). Edit it, then read it with :meth:`Goal.read`.
-    """
-    _objective(objective, None)
-    kpis = OBJECTIVE_KPIS[objective] or ({"name": "my outcome", "source": "outcomes", "outcome": "my_outcome", "measure": "count"},)
-    lines = [
-        "# engagekit goal spec: name what the business wants before looking at any like.",
-        "# Read it with engagekit.Goal.read(path); check it against the data with goal.check_data(dataset).",
-        "",
-        "# The client's name (as in client.yml).",
-        yaml.safe_dump({"client": client}, allow_unicode=True).strip(),
-        "",
-        f"# What the business wants. Allowed: {', '.join(OBJECTIVES)}.",
-        f"objective: {objective}",
-        "",
-        "# The KPIs, the primary one first. Each KPI is either",
-        "#   an outcome:  source: outcomes, outcome: <name in the outcomes table, e.g. order, registration,",
-        f"#                lead>, measure: {' or '.join(OUTCOME_MEASURES)} (the number of outcomes, or the sum of their value)",
-        f"#   or traffic:  source: traffic, measure: one of {', '.join(TRAFFIC_MEASURES)},",
-        "#                optionally channel: one GA4 default channel group, e.g. Organic Social",
-        *textwrap.wrap(f"(allowed: {', '.join(CHANNEL_GROUPS)})", width=100, initial_indent="#                ", subsequent_indent="#                 "),
-        "# name: a label for reports (default: the outcome or measure).",
-        "# target: the number to reach (optional), over per: "
-        f"{', '.join(TARGET_PERIODS)} (period = the whole period below).",
-        "kpis:",
-    ]
-    for kpi in kpis:
-        item = KPI.from_dict(kpi).to_dict()
-        first = True
-        for key, value in item.items():
-            text = yaml.safe_dump({key: value}, default_flow_style=False, allow_unicode=True).strip()
-            comment = "  # rename to the outcome's name in your data" if objective == "custom" and key == "outcome" else ""
-            lines.append(f"  {'- ' if first else '  '}{text}{comment}")
-            first = False
-        lines.append("    # target: 1000")
-        lines.append("    # per: period")
-    lines += [
-        "",
-        "# The period under review (local dates in the client's time zone, YYYY-MM-DD); empty: all the data.",
-        "period:",
-        "  start:",
-        "  end:",
-        "",
-        "# The funnel from exposure to the KPI, in order; 'kpi' (the primary KPI) comes last.",
-        "# Allowed stages, with the data that feeds them:",
-        *[f"#   {name}: {feed}" for name, feed in FUNNEL_STAGES.items()],
-        f"funnel: [{', '.join(DEFAULT_FUNNEL)}]",
-        "",
-        "# The engagement metrics under test: does each lead to the KPI?",
-        *textwrap.wrap(f"Allowed: {', '.join(ENGAGEMENT_METRICS)}.", width=100, initial_indent="# ", subsequent_indent="#   "),
-        f"metrics: [{', '.join(DEFAULT_METRICS)}]",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def write_goal_template(path: str | Path, objective: str = "registrations", *, client: str = "my_client") -> Path:
-    """Write :func:`goal_template_yaml` to ``path`` for a user to edit; returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(goal_template_yaml(objective, client=client), encoding="utf-8")
-    return path

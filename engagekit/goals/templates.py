@@ -10,10 +10,13 @@ import yaml
 from engagekit.core import schema
 from engagekit.core.schema import CATEGORIES
 from engagekit.tables.client import CONFIG_NAME, DEFAULT_PRIMARY_COLOUR, LOGO_TYPES, NOT_DATA, check_client_name, check_timezone
-from engagekit.goals.spec import goal_template_yaml
+from engagekit.goals.spec import (
+    CHANNEL_GROUPS, DEFAULT_FUNNEL, DEFAULT_METRICS, ENGAGEMENT_METRICS, FUNNEL_STAGES, KPI, OBJECTIVE_KPIS, OBJECTIVES,
+    OUTCOME_MEASURES, TARGET_PERIODS, TRAFFIC_MEASURES, Goal, _objective,
+)
 from engagekit.loaders import FORMATS
 
-__all__ = ["client_template_yaml", "write_client_template"]
+__all__ = ["client_template_yaml", "goal_template_yaml", "write_client_template", "write_goal_template"]
 
 #: The first line of the goal template that belongs in client.yml (its header and ``client:`` do not).
 _GOAL_START = "# What the business wants."
@@ -166,4 +169,73 @@ def write_client_template(
     text = client_template_yaml(name, timezone=timezone, objective=objective)
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------- the commented template
+
+def goal_template_yaml(objective: str = "registrations", *, client: str = "my_client") -> str:
+    """A goal spec for ``objective`` as YAML, each field explained in a comment with its allowed values.
+
+    The text parses back to :meth:`Goal.template` (for ``custom``: with a placeholder
+    outcome ``my_outcome`` to rename). Edit it, then read it with :meth:`Goal.read`.
+    """
+    _objective(objective, None)
+    kpis = OBJECTIVE_KPIS[objective] or ({"name": "my outcome", "source": "outcomes", "outcome": "my_outcome", "measure": "count"},)
+    lines = [
+        "# engagekit goal spec: name what the business wants before looking at any like.",
+        "# Read it with engagekit.Goal.read(path); check it against the data with goal.check_data(dataset).",
+        "",
+        "# The client's name (as in client.yml).",
+        yaml.safe_dump({"client": client}, allow_unicode=True).strip(),
+        "",
+        f"# What the business wants. Allowed: {', '.join(OBJECTIVES)}.",
+        f"objective: {objective}",
+        "",
+        "# The KPIs, the primary one first. Each KPI is either",
+        "#   an outcome:  source: outcomes, outcome: <name in the outcomes table, e.g. order, registration,",
+        f"#                lead>, measure: {' or '.join(OUTCOME_MEASURES)} (the number of outcomes, or the sum of their value)",
+        f"#   or traffic:  source: traffic, measure: one of {', '.join(TRAFFIC_MEASURES)},",
+        "#                optionally channel: one GA4 default channel group, e.g. Organic Social",
+        *textwrap.wrap(f"(allowed: {', '.join(CHANNEL_GROUPS)})", width=100, initial_indent="#                ", subsequent_indent="#                 "),
+        "# name: a label for reports (default: the outcome or measure).",
+        "# target: the number to reach (optional), over per: "
+        f"{', '.join(TARGET_PERIODS)} (period = the whole period below).",
+        "kpis:",
+    ]
+    for kpi in kpis:
+        item = KPI.from_dict(kpi).to_dict()
+        first = True
+        for key, value in item.items():
+            text = yaml.safe_dump({key: value}, default_flow_style=False, allow_unicode=True).strip()
+            comment = "  # rename to the outcome's name in your data" if objective == "custom" and key == "outcome" else ""
+            lines.append(f"  {'- ' if first else '  '}{text}{comment}")
+            first = False
+        lines.append("    # target: 1000")
+        lines.append("    # per: period")
+    lines += [
+        "",
+        "# The period under review (local dates in the client's time zone, YYYY-MM-DD); empty: all the data.",
+        "period:",
+        "  start:",
+        "  end:",
+        "",
+        "# The funnel from exposure to the KPI, in order; 'kpi' (the primary KPI) comes last.",
+        "# Allowed stages, with the data that feeds them:",
+        *[f"#   {name}: {feed}" for name, feed in FUNNEL_STAGES.items()],
+        f"funnel: [{', '.join(DEFAULT_FUNNEL)}]",
+        "",
+        "# The engagement metrics under test: does each lead to the KPI?",
+        *textwrap.wrap(f"Allowed: {', '.join(ENGAGEMENT_METRICS)}.", width=100, initial_indent="# ", subsequent_indent="#   "),
+        f"metrics: [{', '.join(DEFAULT_METRICS)}]",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_goal_template(path: str | Path, objective: str = "registrations", *, client: str = "my_client") -> Path:
+    """Write :func:`goal_template_yaml` to ``path`` for a user to edit; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(goal_template_yaml(objective, client=client), encoding="utf-8")
     return path
