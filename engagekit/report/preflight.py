@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from engagekit.tables.client import ClientConfig, Dataset, assemble, client_config, client_files, read_file
 from engagekit.analyses.evidence.distributed_lag import TAIL_DAYS
 from engagekit.core.errors import ConfigError, EngagekitError
 from engagekit.goals.spec import Goal
+from engagekit.loaders import LoadReport
+from engagekit.tables.client import ClientConfig, Dataset, assemble, client_config, client_files, read_file
 
 __all__ = ["FILE_COLUMNS", "PROBLEM_COLUMNS", "ClientCheck", "check_client", "needed_days"]
 
@@ -109,7 +110,7 @@ class ClientCheck:
         return "\n".join([*parts, verdict, *lines])
 
 
-def _file_row(name: str, report=None, problem: str | None = None) -> dict:
+def _file_row(name: str, report: LoadReport | None = None, problem: str | None = None) -> dict:
     if report is None:
         return {"file": name, "problem": problem}
     return {"file": name, "format": report.format, "table": report.table, "rows_read": report.rows_read,
@@ -123,6 +124,12 @@ def _files_frame(rows: list[dict]) -> pd.DataFrame:
     return frame.astype({"file": "str", "format": "str", "table": "str", "rows_read": "Int64", "rows_loaded": "Int64",
                          "rows_dropped": "Int64", "first_day": "datetime64[us]", "last_day": "datetime64[us]",
                          "problem": "str"})
+
+
+def _refused(folder: Path, problems: list[tuple[str, str, str]]) -> ClientCheck:
+    """The check of a client whose client.yml (or folder) could not be read: no file read, the problems."""
+    return ClientCheck(client=folder, files=_files_frame([]),
+                       problems=pd.DataFrame(problems, columns=PROBLEM_COLUMNS).astype("str"))
 
 
 def _error_text(err: EngagekitError) -> str:
@@ -170,14 +177,14 @@ def check_client(path: str | Path, *, max_lag: int = 7) -> ClientCheck:
     problems: list[tuple[str, str, str]] = []
     if not path.exists():
         problems.append(("error", str(path), "no such folder: give the client's folder (engagekit init FOLDER writes one)"))
-        return ClientCheck(client=folder, files=_files_frame([]), problems=pd.DataFrame(problems, columns=PROBLEM_COLUMNS).astype("str"))
+        return _refused(folder, problems)
     try:
         config: ClientConfig = client_config(path)
         specs = client_files(config)
     except ConfigError as err:
-        problems.append(("error", err.file and Path(err.file).name or str(path), _error_text(err)
-                         if not err.field else f"field {err.field!r}: {err.detail}"))
-        return ClientCheck(client=folder, files=_files_frame([]), problems=pd.DataFrame(problems, columns=PROBLEM_COLUMNS).astype("str"))
+        where = Path(err.file).name if err.file else str(path)
+        problems.append(("error", where, f"field {err.field!r}: {err.detail}"))
+        return _refused(folder, problems)
     rows, results = [], []
     for spec in specs:
         try:
