@@ -107,6 +107,8 @@ class ClientCheck:
         lines = [f"error: {line}" for line in self.errors()] + [f"warning: {line}" for line in self.warnings()]
         verdict = ("ready: the report can be rendered" if self.ok else
                    f"not ready: fix the {len(self.errors())} error(s) below, then run engagekit check again")
+        if self.files["rows_dropped"].fillna(0).gt(0).any():
+            lines.append("(engagekit inspect FILE lists a file's dropped rows with their lines)")
         return "\n".join([*parts, verdict, *lines])
 
 
@@ -198,8 +200,7 @@ def check_client(path: str | Path, *, max_lag: int = 7) -> ClientCheck:
         rows.append(_file_row(spec.path.name, report))
         if report.n_dropped:
             reasons = "; ".join(f"{n} {reason}" for reason, n in sorted(report.rows_dropped.items()))
-            problems.append(("warning", spec.path.name, f"{report.n_dropped} of {report.rows_read} rows dropped ({reasons}); "
-                             "engagekit inspect FILE lists them with their lines"))
+            problems.append(("warning", spec.path.name, f"{report.n_dropped} of {report.rows_read} rows dropped ({reasons})"))
         for message in report.warnings:
             problems.append(("warning", spec.path.name, message))
     try:
