@@ -22,6 +22,7 @@ import pandas as pd
 from engagekit.core._arrow import missing_str
 
 __all__ = [
+    "local_day",
     "AUDIENCE_CENTRED",
     "CATEGORIES",
     "MEDIA_TYPES",
@@ -257,3 +258,11 @@ def normalise_media_type(media_type: pd.Series) -> pd.Series:
     """The platforms' media type words as one of :data:`MEDIA_TYPES` (``unknown`` where NA or unrecognised)."""
     words = media_type.astype("str").str.strip().str.lower().str.replace(r"[\s-]+", "_", regex=True)
     return words.map(_MEDIA_ALIASES).fillna("unknown").astype("str")
+
+
+def local_day(values: pd.Series, tz: str) -> pd.Series:
+    """The local calendar day (midnight, no zone) of a canonical time column: UTC timestamps are read
+    in ``tz``; dates (no zone) are local already."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_convert(tz).dt.tz_localize(None)
+    return values.dt.normalize().astype("datetime64[us]")

@@ -37,6 +37,7 @@ import pandas as pd
 import yaml
 
 from engagekit.core.errors import ConfigError
+from engagekit.tables.client import rows_in_period
 from engagekit.tables.series import ENGAGEMENT_METRICS as POST_METRICS
 from engagekit.tables.series import local_day
 
@@ -546,7 +547,9 @@ class Goal:
         from engagekit.tables.coverage import stage_availability
 
         tz = dataset.config.timezone
-        posts, traffic, outcomes = _in_period(dataset, tz, self.start, self.end)
+        posts, traffic, outcomes = (rows_in_period(getattr(dataset, table), column, tz=tz, start=self.start, end=self.end)
+                                    for table, column in (("posts", "published_at"), ("traffic", "date"),
+                                                          ("outcomes", "occurred_at")))
         span = _span_text(self.start, self.end)
         rows: list[tuple[str, str, str, str]] = []
         all_outcomes = dataset.outcomes["outcome"].dropna()
@@ -667,29 +670,13 @@ class Goal:
         return text
 
 
-def _in_period(dataset: Any, tz: str, start: pd.Timestamp | None, end: pd.Timestamp | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    def keep(days: pd.Series) -> pd.Series:
-        mask = pd.Series(True, index=days.index)
-        if start is not None:
-            mask &= days >= start
-        if end is not None:
-            mask &= days <= end
-        return mask.fillna(False).astype(bool)
-
-    posts = dataset.posts.loc[keep(local_day(dataset.posts["published_at"], tz))]
-    traffic = dataset.traffic.loc[keep(dataset.traffic["date"])]
-    outcomes = dataset.outcomes.loc[keep(local_day(dataset.outcomes["occurred_at"], tz))]
-    return posts, traffic, outcomes
-
-
 def _covers_text(dataset: Any, table: str, start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
     """``"; the posts exports cover only 2025-06-01 to 2025-06-30"`` where the exports of ``table`` miss days of
     the period (nothing when they cover all of it, or the dataset does not say)."""
     coverage = getattr(dataset, "coverage", None)
-    spans = coverage(table) if coverage is not None else []
-    if not spans or start is None or end is None:
+    if coverage is None or start is None or end is None or not coverage(table):
         return ""
-    inside = [(max(a, start), min(b, end)) for a, b in spans if a <= end and b >= start]
+    inside = coverage(table, start=start, end=end)
     if len(inside) == 1 and inside[0] == (start, end):
         return ""
     days = sum((b - a).days + 1 for a, b in inside)

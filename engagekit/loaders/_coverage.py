@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from engagekit.core.schema import local_day
+
 __all__ = ["declared_by_name", "file_coverage", "row_days"]
 
 _YMD = r"(\d{4})-?(\d{2})-?(\d{2})"
@@ -61,10 +63,7 @@ def declared_by_name(path: str | Path, format: str) -> tuple[pd.Timestamp, pd.Ti
 
 def row_days(frame: pd.DataFrame, table: str, tz: str | None) -> pd.Series:
     """The local calendar day of each row of a canonical ``table`` (timestamps read in ``tz``, default UTC)."""
-    values = frame[_DAY_COLUMN[table]]
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        values = values.dt.tz_convert(tz or "UTC").dt.tz_localize(None)
-    return values.dt.normalize()
+    return local_day(frame[_DAY_COLUMN[table]], tz or "UTC")
 
 
 def file_coverage(

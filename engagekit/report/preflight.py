@@ -139,15 +139,9 @@ def _error_text(err: EngagekitError) -> str:
     return getattr(err, "message", None) or getattr(err, "detail", None) or str(err)
 
 
-def _days(spans: list[tuple[pd.Timestamp, pd.Timestamp]], start: pd.Timestamp | None, end: pd.Timestamp | None) -> set:
-    """The days of ``spans`` inside ``start``..``end``."""
-    days = set()
-    for first, last in spans:
-        first = max(first, start) if start is not None else first
-        last = min(last, end) if end is not None else last
-        if first <= last:
-            days.update(pd.date_range(first, last, freq="D"))
-    return days
+def _days(spans: list[tuple[pd.Timestamp, pd.Timestamp]]) -> set:
+    """Every day of ``spans``."""
+    return {day for first, last in spans for day in pd.date_range(first, last, freq="D")}
 
 
 def _span_words(spans: list[tuple[pd.Timestamp, pd.Timestamp]]) -> str:
@@ -242,7 +236,7 @@ def _goal_problems(goal: Goal, dataset: Dataset, config: ClientConfig, *, unread
     covered = {}
     for table in ("posts", kpi_table):
         spans = dataset.coverage(table)
-        covered[table] = _days(spans, goal.start, goal.end)
+        covered[table] = _days(dataset.coverage(table, start=goal.start, end=goal.end))
         if spans and len(covered[table]) < period_days:
             problems.append(("warning", f"{table} exports",
                              f"cover {_span_words(spans)}: {len(covered[table])} of the {period_days} days of the period "

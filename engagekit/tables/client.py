@@ -14,12 +14,13 @@ import pandas as pd
 import yaml
 
 from engagekit.core import schema
+from engagekit.core.schema import local_day
 from engagekit.tables.labels import LABEL_COLUMNS, check_labels, empty_labels
 from engagekit.core.errors import ConfigError
 from engagekit.loaders import FORMATS, read_export
 from engagekit.loaders._base import LoadReport, LoadResult
 
-__all__ = ["Branding", "ClientConfig", "FileSpec", "LabelsSpec", "Dataset", "assemble", "client_config", "client_files", "load_client", "read_config", "read_file", "read_labels"]
+__all__ = ["Branding", "ClientConfig", "FileSpec", "LabelsSpec", "Dataset", "assemble", "client_config", "client_files", "load_client", "read_config", "read_file", "read_labels", "rows_in_period"]
 
 CONFIG_NAME = "client.yml"
 #: Files in a client folder that are not data.
@@ -448,27 +449,18 @@ class Dataset:
         """The data of the local days ``start`` to ``end`` (inclusive; None: open): posts by their publish
         day, outcomes and events by the day they happened, daily tables by their date. The load reports
         (what each file gave) and the labels stay whole."""
-        tz = self.config.timezone
-
         def keep(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-            days = frame[column]
-            if isinstance(days.dtype, pd.DatetimeTZDtype):
-                days = days.dt.tz_convert(tz).dt.tz_localize(None)
-            days = days.dt.normalize()
-            mask = pd.Series(True, index=frame.index)
-            if start is not None:
-                mask &= days >= start
-            if end is not None:
-                mask &= days <= end
-            return frame.loc[mask.fillna(False).astype(bool)]
+            return rows_in_period(frame, column, tz=self.config.timezone, start=start, end=end)
 
         return replace(self, posts=keep(self.posts, "published_at"), outcomes=keep(self.outcomes, "occurred_at"),
                        events=keep(self.events, "occurred_at"), traffic=keep(self.traffic, "date"),
                        account_daily=keep(self.account_daily, "date"))
 
-    def coverage(self, table: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    def coverage(self, table: str, *, start: pd.Timestamp | None = None,
+                 end: pd.Timestamp | None = None) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
         """The local days the exports of ``table`` cover, as separate spans (first and last day,
-        inclusive; overlapping or adjacent files joined), in order. Empty without such files."""
+        inclusive; overlapping or adjacent files joined), in order, cut to ``start``..``end`` where
+        given. Empty without such files."""
         spans = sorted(r.covers for r in self.reports if r.table == table and r.covers is not None)
         joined: list[tuple[pd.Timestamp, pd.Timestamp]] = []
         for first, last in spans:
@@ -476,7 +468,8 @@ class Dataset:
                 joined[-1] = (joined[-1][0], max(joined[-1][1], last))
             else:
                 joined.append((first, last))
-        return joined
+        cut = [(max(a, start) if start is not None else a, min(b, end) if end is not None else b) for a, b in joined]
+        return [(a, b) for a, b in cut if a <= b]
 
 
 #: One row per key: a later file's row replaces an earlier one (an order's latest snapshot).
@@ -502,6 +495,19 @@ def _default_config(folder: Path) -> ClientConfig:
         path=folder / CONFIG_NAME, client=folder.name, display_name=folder.name, timezone="UTC",
         currency=None, salt=None, period=(None, None), goal={}, files=(),
     )
+
+
+def rows_in_period(frame: pd.DataFrame, column: str, *, tz: str, start: pd.Timestamp | None,
+                   end: pd.Timestamp | None) -> pd.DataFrame:
+    """The rows of ``frame`` whose local day (of its time ``column``, read in ``tz``) is in ``start``..``end``
+    (inclusive; None: open); a row without a day is left out."""
+    days = local_day(frame[column], tz)
+    mask = days.notna()
+    if start is not None:
+        mask &= days >= start
+    if end is not None:
+        mask &= days <= end
+    return frame.loc[mask.fillna(False).astype(bool)]
 
 
 def load_client(path: str | Path) -> Dataset:

@@ -16,6 +16,8 @@ import warnings
 
 import pandas as pd
 
+from engagekit.core.schema import local_day
+
 __all__ = ["as_float", "as_text", "calendar", "local_day", "daily_activity", "daily_engagement", "daily_outcomes", "daily_traffic",
            "engagement_series"]
 
@@ -38,11 +40,6 @@ def as_text(values: pd.Series) -> pd.Series:
 def calendar(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
     """Every local day from ``start`` to ``end`` inclusive, named ``date``."""
     return pd.date_range(start, end, freq="D", name="date").astype("datetime64[us]")
-
-
-def local_day(timestamps: pd.Series, tz: str) -> pd.Series:
-    """The local calendar day (midnight, no zone) of UTC ``timestamps`` in ``tz``."""
-    return timestamps.dt.tz_convert(tz).dt.tz_localize(None).dt.normalize().astype("datetime64[us]")
 
 
 def _span(days: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp | None) -> tuple[pd.Timestamp, pd.Timestamp]:
